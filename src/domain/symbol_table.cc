@@ -1,0 +1,94 @@
+#include "domain/symbol_table.h"
+
+#include <cstring>
+
+#include "absl/hash/hash.h"
+
+namespace tapio::domain {
+namespace {
+
+constexpr size_t kChunkBytes = 64 * 1024;
+
+}  // namespace
+
+SymbolTable::SymbolTable() = default;
+SymbolTable::~SymbolTable() = default;
+
+SymbolTable& SymbolTable::Global() {
+  static SymbolTable* table = new SymbolTable();
+  return *table;
+}
+
+size_t SymbolTable::ShardOf(absl::string_view text) { return absl::HashOf(text) & (kShards - 1); }
+
+absl::string_view SymbolTable::Store(Shard& shard, absl::string_view text) {
+  char* dest;
+  if (text.size() > kChunkBytes / 4) {
+    // Large strings get a chunk of their own so they do not waste the shared one's tail.
+    shard.chunks.insert(shard.chunks.begin(), std::make_unique<char[]>(text.size()));
+    dest = shard.chunks.front().get();
+  } else {
+    if (shard.chunks.empty() || shard.chunk_used + text.size() > kChunkBytes) {
+      shard.chunks.push_back(std::make_unique<char[]>(kChunkBytes));
+      shard.chunk_used = 0;
+    }
+    dest = shard.chunks.back().get() + shard.chunk_used;
+    shard.chunk_used += text.size();
+  }
+  std::memcpy(dest, text.data(), text.size());
+  shard.text_bytes += text.size();
+  return absl::string_view(dest, text.size());
+}
+
+Symbol SymbolTable::Intern(absl::string_view text) {
+  if (text.empty()) return Symbol{};
+  size_t shard_index = ShardOf(text);
+  Shard& shard = shards_[shard_index];
+  {
+    absl::ReaderMutexLock lock(&shard.mu);
+    if (auto it = shard.index.find(text); it != shard.index.end()) {
+      return Symbol{it->second};
+    }
+  }
+  absl::MutexLock lock(&shard.mu);
+  if (auto it = shard.index.find(text); it != shard.index.end()) {
+    return Symbol{it->second};
+  }
+  absl::string_view stored = Store(shard, text);
+  size_t local = shard.texts.Append(stored);
+  // Symbol 0 is the empty string, so local indices start at 1 within each shard.
+  uint32_t value = static_cast<uint32_t>(((local + 1) << kShardBits) | shard_index);
+  shard.index.emplace(stored, value);
+  return Symbol{value};
+}
+
+std::optional<Symbol> SymbolTable::Find(absl::string_view text) const {
+  if (text.empty()) return Symbol{};
+  const Shard& shard = shards_[ShardOf(text)];
+  absl::ReaderMutexLock lock(&shard.mu);
+  if (auto it = shard.index.find(text); it != shard.index.end()) return Symbol{it->second};
+  return std::nullopt;
+}
+
+absl::string_view SymbolTable::Resolve(Symbol symbol) const {
+  if (symbol.empty()) return {};
+  const Shard& shard = shards_[symbol.value & (kShards - 1)];
+  return shard.texts.Get((symbol.value >> kShardBits) - 1);
+}
+
+size_t SymbolTable::size() const {
+  size_t total = 0;
+  for (const Shard& shard : shards_) total += shard.texts.size();
+  return total;
+}
+
+size_t SymbolTable::text_bytes() const {
+  size_t total = 0;
+  for (const Shard& shard : shards_) {
+    absl::ReaderMutexLock lock(&shard.mu);
+    total += shard.text_bytes;
+  }
+  return total;
+}
+
+}  // namespace tapio::domain
