@@ -1,0 +1,158 @@
+#include "collectors/kubeapi/internal/json_fields.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "collectors/kubeapi/quantity.h"
+#include "domain/time.h"
+
+namespace tapio::collectors::kubeapi::internal {
+namespace {
+
+absl::string_view TypeName(ondemand::json_type type) {
+  switch (type) {
+    case ondemand::json_type::array:
+      return "an array";
+    case ondemand::json_type::object:
+      return "an object";
+    case ondemand::json_type::number:
+      return "a number";
+    case ondemand::json_type::string:
+      return "a string";
+    case ondemand::json_type::boolean:
+      return "a boolean";
+    case ondemand::json_type::null:
+      return "null";
+  }
+  return "something else";
+}
+
+absl::string_view View(std::string_view text) {
+  return absl::string_view(text.data(), text.size());
+}
+
+}  // namespace
+
+JsonFields::Scope::Scope(JsonFields& fields, absl::string_view segment)
+    : fields_(fields), length_(fields.path_.size()) {
+  if (!fields_.path_.empty()) fields_.path_ += '.';
+  fields_.path_.append(segment.data(), segment.size());
+}
+
+JsonFields::Scope::Scope(JsonFields& fields, size_t index)
+    : fields_(fields), length_(fields.path_.size()) {
+  absl::StrAppend(&fields_.path_, "[", index, "]");
+}
+
+JsonFields::Scope::~Scope() { fields_.path_.resize(length_); }
+
+void JsonFields::Fail(absl::string_view problem) {
+  if (status_.ok()) {
+    status_ = absl::InvalidArgumentError(path_.empty() ? std::string(problem)
+                                                       : absl::StrCat(path_, ": ", problem));
+  }
+}
+
+bool JsonFields::IsNull(ondemand::value& value) {
+  bool is_null = false;
+  return value.is_null().get(is_null) == simdjson::SUCCESS && is_null;
+}
+
+void JsonFields::FailType(ondemand::value& value, absl::string_view expected) {
+  ondemand::json_type type;
+  if (value.type().get(type) != simdjson::SUCCESS) {
+    Fail(absl::StrCat("expected ", expected, ", got malformed JSON"));
+    return;
+  }
+  Fail(absl::StrCat("expected ", expected, ", got ", TypeName(type)));
+}
+
+std::string JsonFields::String(ondemand::value value) {
+  if (!ok() || IsNull(value)) return {};
+  std::string_view text;
+  if (value.get_string().get(text) != simdjson::SUCCESS) {
+    FailType(value, "a string");
+    return {};
+  }
+  return std::string(text.substr(0, kMaxKeptString));
+}
+
+domain::Symbol JsonFields::Symbol(ondemand::value value) {
+  if (!ok() || IsNull(value)) return {};
+  std::string_view text;
+  if (value.get_string().get(text) != simdjson::SUCCESS) {
+    FailType(value, "a string");
+    return {};
+  }
+  return domain::Intern(View(text.substr(0, kMaxKeptString)));
+}
+
+int64_t JsonFields::Int(ondemand::value value) {
+  if (!ok() || IsNull(value)) return 0;
+  int64_t number;
+  if (value.get_int64().get(number) != simdjson::SUCCESS) {
+    FailType(value, "an integer");
+    return 0;
+  }
+  return number;
+}
+
+bool JsonFields::Bool(ondemand::value value) {
+  if (!ok() || IsNull(value)) return false;
+  bool flag;
+  if (value.get_bool().get(flag) != simdjson::SUCCESS) {
+    FailType(value, "a boolean");
+    return false;
+  }
+  return flag;
+}
+
+int64_t JsonFields::Time(ondemand::value value) {
+  if (!ok() || IsNull(value)) return 0;
+  std::string_view text;
+  if (value.get_string().get(text) != simdjson::SUCCESS) {
+    FailType(value, "an RFC 3339 time string");
+    return 0;
+  }
+  absl::StatusOr<int64_t> nanos = domain::ParseRfc3339Nanos(View(text));
+  if (!nanos.ok()) {
+    Fail(nanos.status().message());
+    return 0;
+  }
+  return *nanos;
+}
+
+int64_t JsonFields::Quantity(ondemand::value value, int64_t scale) {
+  if (!ok() || IsNull(value)) return 0;
+  ondemand::json_type type;
+  if (value.type().get(type) == simdjson::SUCCESS && type == ondemand::json_type::number) {
+    double number;
+    if (value.get_double().get(number) != simdjson::SUCCESS) return 0;
+    return static_cast<int64_t>(std::llround(number * static_cast<double>(scale)));
+  }
+  std::string_view text;
+  if (value.get_string().get(text) != simdjson::SUCCESS) {
+    FailType(value, "a quantity");
+    return 0;
+  }
+  absl::StatusOr<int64_t> parsed = ParseQuantity(View(text), scale);
+  if (!parsed.ok()) {
+    Fail(parsed.status().message());
+    return 0;
+  }
+  return *parsed;
+}
+
+domain::Labels JsonFields::StringMap(ondemand::value value) {
+  domain::Labels labels;
+  ForEachField(value, [&](absl::string_view key, ondemand::value inner) {
+    Scope scope(*this, key);
+    domain::Symbol v = Symbol(inner);
+    labels.emplace_back(domain::Intern(key), v);
+  });
+  return labels;
+}
+
+}  // namespace tapio::collectors::kubeapi::internal

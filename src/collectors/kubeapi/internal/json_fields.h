@@ -1,0 +1,106 @@
+// Typed reads of simdjson on-demand values for the Kubernetes decoders, recording the first
+// problem with the JSON path where it happened ("status.containerStatuses[1].restartCount:
+// expected an integer"). Not thread-safe; one per decode.
+#ifndef TAPIO_COLLECTORS_KUBEAPI_INTERNAL_JSON_FIELDS_H_
+#define TAPIO_COLLECTORS_KUBEAPI_INTERNAL_JSON_FIELDS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "domain/kube_object.h"
+#include "domain/symbol_table.h"
+#include "simdjson.h"
+
+namespace tapio::collectors::kubeapi::internal {
+
+namespace ondemand = ::simdjson::ondemand;
+
+// Longest string kept from an object; longer ones are cut (a 10 MB message helps nobody).
+inline constexpr size_t kMaxKeptString = 32 * 1024;
+
+class JsonFields {
+ public:
+  // Scopes a path segment for the duration of a nested read.
+  class Scope {
+   public:
+    Scope(JsonFields& fields, absl::string_view segment);
+    Scope(JsonFields& fields, size_t index);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    JsonFields& fields_;
+    size_t length_;
+  };
+
+  bool ok() const { return status_.ok(); }
+  const absl::Status& status() const { return status_; }
+  // Records a problem at the current path (the first one wins).
+  void Fail(absl::string_view problem);
+
+  // Each returns the value, or a default when the JSON value is null; a value of the wrong
+  // type records a problem.
+  domain::Symbol Symbol(ondemand::value value);
+  std::string String(ondemand::value value);
+  int64_t Int(ondemand::value value);
+  bool Bool(ondemand::value value);
+  // RFC 3339 time (null → 0).
+  int64_t Time(ondemand::value value);
+  // A quantity ("256Mi", "1.5G", "200m") scaled by `scale` (1 for bytes, 1000 for millicores).
+  int64_t Quantity(ondemand::value value, int64_t scale);
+  // A map of strings to strings (labels, selectors).
+  domain::Labels StringMap(ondemand::value value);
+
+  // Iterates the fields of an object; records a problem if `value` is not an object (null is
+  // an empty object). `visit(key, value)` is called for each field.
+  template <typename Visit>
+  void ForEachField(ondemand::value value, Visit&& visit);
+  // Iterates the elements of an array (null is an empty array).
+  template <typename Visit>
+  void ForEachElement(ondemand::value value, Visit&& visit);
+
+ private:
+  static bool IsNull(ondemand::value& value);
+  void FailType(ondemand::value& value, absl::string_view expected);
+
+  std::string path_;
+  absl::Status status_;
+};
+
+template <typename Visit>
+void JsonFields::ForEachField(ondemand::value value, Visit&& visit) {
+  if (!ok() || IsNull(value)) return;
+  ondemand::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) return FailType(value, "an object");
+  for (auto field : object) {
+    std::string_view key;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS) return Fail("unreadable key");
+    ondemand::value inner;
+    if (field.value().get(inner) != simdjson::SUCCESS) return Fail("unreadable value");
+    visit(absl::string_view(key.data(), key.size()), inner);
+    if (!ok()) return;
+  }
+}
+
+template <typename Visit>
+void JsonFields::ForEachElement(ondemand::value value, Visit&& visit) {
+  if (!ok() || IsNull(value)) return;
+  ondemand::array array;
+  if (value.get_array().get(array) != simdjson::SUCCESS) return FailType(value, "an array");
+  size_t index = 0;
+  for (auto element : array) {
+    ondemand::value inner;
+    if (element.get(inner) != simdjson::SUCCESS) return Fail("unreadable element");
+    Scope scope(*this, index++);
+    visit(inner);
+    if (!ok()) return;
+  }
+}
+
+}  // namespace tapio::collectors::kubeapi::internal
+
+#endif  // TAPIO_COLLECTORS_KUBEAPI_INTERNAL_JSON_FIELDS_H_

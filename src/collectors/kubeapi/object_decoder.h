@@ -1,0 +1,69 @@
+// Decodes Kubernetes API JSON — single objects, lists as the API server and `kubectl get -o
+// json` print them, and watch events — into domain::KubeObject. Secrets' data is never read.
+// Not thread-safe (owns a simdjson parser and buffers): one decoder per thread.
+#ifndef TAPIO_COLLECTORS_KUBEAPI_OBJECT_DECODER_H_
+#define TAPIO_COLLECTORS_KUBEAPI_OBJECT_DECODER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "domain/kube_object.h"
+
+namespace tapio::collectors::kubeapi {
+
+// One line of a watch stream.
+struct WatchEvent {
+  enum class Type : uint8_t { kAdded, kModified, kDeleted, kBookmark, kError };
+  Type type = Type::kAdded;
+  domain::KubeObject object;
+  // For kError: the Status object's code (410 when the resource version is too old) and text.
+  int32_t code = 0;
+  std::string reason;
+  std::string message;
+};
+
+struct ListPage {
+  domain::Symbol resource_version;
+  // metadata.continue: more pages follow when not empty.
+  std::string continue_token;
+  size_t items = 0;
+};
+
+class ObjectDecoder {
+ public:
+  ObjectDecoder();
+  ~ObjectDecoder();
+  ObjectDecoder(const ObjectDecoder&) = delete;
+  ObjectDecoder& operator=(const ObjectDecoder&) = delete;
+
+  // Decodes one object. `default_kind` is used when the JSON has no "kind" (items of an API
+  // list response). Kinds Tapio does not model come back as kUnknown with their metadata.
+  // Fails with InvalidArgument naming the JSON path of the first bad field, or the offset of
+  // malformed JSON.
+  absl::StatusOr<domain::KubeObject> DecodeObject(absl::string_view json,
+                                                  absl::string_view default_kind = "");
+
+  // Decodes a watch event ({"type": ..., "object": {...}}). `default_kind` as above.
+  absl::StatusOr<WatchEvent> DecodeWatchEvent(absl::string_view json,
+                                              absl::string_view default_kind = "");
+
+  // Decodes a list ("PodList", or "List" whose items carry their own kind) or, when `json` is
+  // a single object, that object as a list of one. Calls `item(index, object_or_error)` per
+  // item: a bad item does not stop the others. Fails only when the document itself is not a
+  // JSON object.
+  absl::StatusOr<ListPage> DecodeList(
+      absl::string_view json,
+      absl::FunctionRef<void(size_t, absl::StatusOr<domain::KubeObject>)> item);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace tapio::collectors::kubeapi
+
+#endif  // TAPIO_COLLECTORS_KUBEAPI_OBJECT_DECODER_H_
