@@ -1,0 +1,370 @@
+#include "intelligence/topology/topology_graph.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace tapio::intelligence {
+namespace {
+
+using domain::EntityId;
+using domain::KubeKind;
+using domain::Symbol;
+
+constexpr absl::string_view kRelationNames[kRelationCount] = {
+    "owns", "runs-on", "selects", "mounts", "binds", "uses", "limited-by", "calls"};
+
+bool Matches(const domain::Labels& selector, const domain::Labels& labels) {
+  if (selector.empty()) return false;
+  for (const auto& [key, value] : selector) {
+    std::optional<Symbol> have = domain::LabelValue(labels, key);
+    if (!have.has_value() || *have != value) return false;
+  }
+  return true;
+}
+
+void AddUnique(std::vector<EntityId>& ids, EntityId id) {
+  if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+}
+
+}  // namespace
+
+absl::string_view RelationName(Relation relation) {
+  return kRelationNames[static_cast<int>(relation)];
+}
+
+TopologyGraph::TopologyGraph(Symbol cluster, domain::EntityRegistry& registry)
+    : cluster_(cluster), registry_(registry) {}
+
+EntityId TopologyGraph::Entity(KubeKind kind, Symbol namespace_name, Symbol name, Symbol uid,
+                               int64_t at_ns) {
+  domain::EntityRef ref{cluster_, domain::Intern(domain::KubeKindName(kind)),
+                        domain::IsClusterScoped(kind) ? Symbol{} : namespace_name, name, uid};
+  absl::StatusOr<EntityId> id = registry_.Register(ref);
+  if (!id.ok()) return EntityId{};
+  auto [it, inserted] = info_.try_emplace(*id);
+  if (inserted) {
+    it->second.id = *id;
+    it->second.kind = kind;
+    it->second.since_ns = at_ns;
+  } else {
+    it->second.since_ns = std::min(it->second.since_ns, at_ns);
+  }
+  return *id;
+}
+
+void TopologyGraph::SetEdges(EntityId entity, Relation relation, bool incoming,
+                             const std::vector<EntityId>& targets, int64_t at_ns) {
+  Adjacency& adjacency = adjacency_[entity];
+  std::vector<uint32_t>& mine = incoming ? adjacency.in : adjacency.out;
+  std::vector<EntityId> open;
+  for (uint32_t index : mine) {
+    Edge& edge = edges_[index];
+    if (edge.relation != relation || edge.until_ns != kForever) continue;
+    EntityId other = incoming ? edge.from : edge.to;
+    if (std::find(targets.begin(), targets.end(), other) == targets.end()) {
+      edge.until_ns = std::max(at_ns, edge.since_ns);
+    } else {
+      open.push_back(other);
+    }
+  }
+  for (EntityId target : targets) {
+    if (!target.valid() || target == entity ||
+        std::find(open.begin(), open.end(), target) != open.end()) {
+      continue;
+    }
+    auto index = static_cast<uint32_t>(edges_.size());
+    Edge edge{incoming ? target : entity, incoming ? entity : target, relation, at_ns, kForever};
+    edges_.push_back(edge);
+    adjacency_[edge.from].out.push_back(index);
+    adjacency_[edge.to].in.push_back(index);
+    open.push_back(target);
+  }
+}
+
+void TopologyGraph::CloseAll(EntityId entity, int64_t at_ns) {
+  auto it = adjacency_.find(entity);
+  if (it == adjacency_.end()) return;
+  for (const std::vector<uint32_t>* list : {&it->second.out, &it->second.in}) {
+    for (uint32_t index : *list) {
+      Edge& edge = edges_[index];
+      if (edge.until_ns == kForever) edge.until_ns = std::max(at_ns, edge.since_ns);
+    }
+  }
+}
+
+std::vector<EntityId> TopologyGraph::Owners(const domain::KubeObject& object, int64_t at_ns) {
+  std::vector<EntityId> owners;
+  for (const domain::OwnerRef& owner : object.meta.owners) {
+    KubeKind kind = domain::KubeKindFromName(domain::Resolve(owner.kind));
+    if (kind == KubeKind::kUnknown || owner.name.empty()) continue;
+    AddUnique(owners, Entity(kind, object.meta.namespace_name, owner.name, owner.uid, at_ns));
+  }
+  return owners;
+}
+
+absl::Status TopologyGraph::Apply(const domain::ObjectChange& change) {
+  const domain::KubeObject& object = change.object;
+  if (object.kind == KubeKind::kUnknown || object.kind == KubeKind::kEvent) {
+    return absl::OkStatus();
+  }
+  if (object.meta.name.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(domain::KubeKindName(object.kind), " without metadata.name"));
+  }
+  absl::MutexLock lock(&mu_);
+  const Symbol ns = object.meta.namespace_name;
+  bool known =
+      registry_
+          .FindByName(cluster_, domain::Intern(domain::KubeKindName(object.kind)),
+                      domain::IsClusterScoped(object.kind) ? Symbol{} : ns, object.meta.name)
+          .has_value();
+  // A newly met object's relations hold from its creation, not from when Tapio first saw it
+  // (a dump taken after an incident must still explain the incident).
+  int64_t at = change.time_ns;
+  if (!known && object.meta.created_ns > 0) at = std::min(at, object.meta.created_ns);
+  EntityId id = Entity(object.kind, ns, object.meta.name, object.meta.uid, at);
+  if (!id.valid()) return absl::InvalidArgumentError("object could not be registered");
+  EntityInfo& info = info_[id];
+
+  if (change.type == domain::ObjectChange::Type::kDeleted) {
+    CloseAll(id, change.time_ns);
+    info.deleted_ns = change.time_ns;
+    if (object.kind == KubeKind::kPod) pods_by_namespace_[ns].erase(id);
+    if (object.kind == KubeKind::kService) {
+      auto& selectors = selectors_by_namespace_[ns];
+      selectors.erase(std::remove_if(selectors.begin(), selectors.end(),
+                                     [&](const Selector& s) { return s.service == id; }),
+                      selectors.end());
+    }
+    return absl::OkStatus();
+  }
+  info.deleted_ns = kForever;
+  info.labels = object.meta.labels;
+  SetEdges(id, Relation::kOwns, /*incoming=*/true, Owners(object, at), at);
+
+  switch (object.kind) {
+    case KubeKind::kPod:
+      ApplyPod(object, id, at);
+      break;
+    case KubeKind::kService:
+      ApplyService(object, id, at);
+      break;
+    case KubeKind::kPersistentVolumeClaim:
+    case KubeKind::kPersistentVolume: {
+      const domain::VolumeObject& volume = *object.volume();
+      std::vector<EntityId> targets;
+      if (object.kind == KubeKind::kPersistentVolumeClaim && !volume.volume_name.empty()) {
+        targets.push_back(Entity(KubeKind::kPersistentVolume, {}, volume.volume_name, {}, at));
+      }
+      if (!volume.storage_class.empty()) {
+        targets.push_back(Entity(KubeKind::kStorageClass, {}, volume.storage_class, {}, at));
+      }
+      SetEdges(id, Relation::kBinds, /*incoming=*/false, targets, at);
+      break;
+    }
+    case KubeKind::kResourceQuota:
+      SetEdges(id, Relation::kLimitedBy, /*incoming=*/true,
+               {Entity(KubeKind::kNamespace, {}, ns, {}, at)}, at);
+      break;
+    default:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+void TopologyGraph::ApplyPod(const domain::KubeObject& object, EntityId pod, int64_t at_ns) {
+  const domain::PodObject& spec = *object.pod();
+  const Symbol ns = object.meta.namespace_name;
+  std::vector<EntityId> node;
+  if (!spec.node_name.empty()) {
+    node.push_back(Entity(KubeKind::kNode, {}, spec.node_name, {}, at_ns));
+  }
+  SetEdges(pod, Relation::kRunsOn, /*incoming=*/false, node, at_ns);
+
+  std::vector<EntityId> claims;
+  for (Symbol claim : spec.pvc_names) {
+    AddUnique(claims, Entity(KubeKind::kPersistentVolumeClaim, ns, claim, {}, at_ns));
+  }
+  SetEdges(pod, Relation::kMounts, /*incoming=*/false, claims, at_ns);
+
+  std::vector<EntityId> used;
+  auto use = [&](const domain::ConfigRef& ref) {
+    KubeKind kind =
+        ref.kind == domain::ConfigRef::Kind::kSecret ? KubeKind::kSecret : KubeKind::kConfigMap;
+    AddUnique(used, Entity(kind, ns, ref.name, {}, at_ns));
+  };
+  for (const domain::ContainerSpec& container : spec.containers) {
+    for (const domain::ConfigRef& ref : container.config_refs) use(ref);
+  }
+  for (const domain::ConfigRef& ref : spec.volume_config_refs) use(ref);
+  SetEdges(pod, Relation::kUses, /*incoming=*/false, used, at_ns);
+
+  for (const domain::ContainerStatus& status : spec.statuses) {
+    if (!status.container_id.empty()) pod_by_container_[status.container_id] = pod;
+    if (!status.last_state.container_id.empty()) {
+      pod_by_container_[status.last_state.container_id] = pod;
+    }
+  }
+  pods_by_namespace_[ns].insert(pod);
+  RecomputeSelectedBy(pod, ns, at_ns);
+}
+
+void TopologyGraph::ApplyService(const domain::KubeObject& object, EntityId service,
+                                 int64_t at_ns) {
+  const Symbol ns = object.meta.namespace_name;
+  std::vector<Selector>& selectors = selectors_by_namespace_[ns];
+  auto it = std::find_if(selectors.begin(), selectors.end(),
+                         [&](const Selector& s) { return s.service == service; });
+  if (it == selectors.end()) {
+    selectors.push_back(Selector{service, object.service()->selector});
+  } else {
+    it->labels = object.service()->selector;
+  }
+  std::vector<EntityId> selected;
+  for (EntityId pod : pods_by_namespace_[ns]) {
+    if (Matches(object.service()->selector, info_[pod].labels)) selected.push_back(pod);
+  }
+  SetEdges(service, Relation::kSelects, /*incoming=*/false, selected, at_ns);
+}
+
+void TopologyGraph::RecomputeSelectedBy(EntityId pod, Symbol namespace_name, int64_t at_ns) {
+  std::vector<EntityId> services;
+  for (const Selector& selector : selectors_by_namespace_[namespace_name]) {
+    if (Matches(selector.labels, info_[pod].labels)) services.push_back(selector.service);
+  }
+  SetEdges(pod, Relation::kSelects, /*incoming=*/true, services, at_ns);
+}
+
+void TopologyGraph::AddCall(EntityId caller, EntityId callee, int64_t at_ns) {
+  absl::MutexLock lock(&mu_);
+  for (uint32_t index : adjacency_[caller].out) {
+    const Edge& edge = edges_[index];
+    if (edge.relation == Relation::kCalls && edge.to == callee && edge.until_ns == kForever) {
+      if (at_ns < edge.since_ns) edges_[index].since_ns = at_ns;
+      return;
+    }
+  }
+  auto index = static_cast<uint32_t>(edges_.size());
+  edges_.push_back(Edge{caller, callee, Relation::kCalls, at_ns, kForever});
+  adjacency_[caller].out.push_back(index);
+  adjacency_[callee].in.push_back(index);
+}
+
+std::vector<Edge> TopologyGraph::Outgoing(EntityId entity, Relation relation, int64_t at_ns) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<Edge> result;
+  auto it = adjacency_.find(entity);
+  if (it == adjacency_.end()) return result;
+  for (uint32_t index : it->second.out) {
+    const Edge& edge = edges_[index];
+    if (edge.relation == relation && edge.HoldsAt(at_ns)) result.push_back(edge);
+  }
+  return result;
+}
+
+std::vector<Edge> TopologyGraph::Incoming(EntityId entity, Relation relation, int64_t at_ns) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<Edge> result;
+  auto it = adjacency_.find(entity);
+  if (it == adjacency_.end()) return result;
+  for (uint32_t index : it->second.in) {
+    const Edge& edge = edges_[index];
+    if (edge.relation == relation && edge.HoldsAt(at_ns)) result.push_back(edge);
+  }
+  return result;
+}
+
+std::vector<EntityId> TopologyGraph::OwnerChain(EntityId entity, int64_t at_ns) const {
+  std::vector<EntityId> chain;
+  EntityId current = entity;
+  // Kubernetes ownership is at most a few levels deep; the bound also stops a cycle that a
+  // malformed object could create.
+  for (int depth = 0; depth < 8; ++depth) {
+    std::vector<Edge> owners = Incoming(current, Relation::kOwns, at_ns);
+    if (owners.empty()) break;
+    current = owners.front().from;
+    if (std::find(chain.begin(), chain.end(), current) != chain.end()) break;
+    chain.push_back(current);
+  }
+  return chain;
+}
+
+std::optional<EntityId> TopologyGraph::NodeOf(EntityId pod, int64_t at_ns) const {
+  std::vector<Edge> nodes = Outgoing(pod, Relation::kRunsOn, at_ns);
+  if (nodes.empty()) return std::nullopt;
+  return nodes.front().to;
+}
+
+std::optional<EntityInfo> TopologyGraph::Info(EntityId entity) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = info_.find(entity);
+  if (it == info_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<EntityId> TopologyGraph::PodByContainerId(Symbol container_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = pod_by_container_.find(container_id);
+  if (it == pod_by_container_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<EntityId> TopologyGraph::PodByUid(Symbol uid) const {
+  std::optional<EntityId> id = registry_.FindByUid(cluster_, uid);
+  if (!id.has_value()) return std::nullopt;
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = info_.find(*id);
+  if (it == info_.end() || it->second.kind != KubeKind::kPod) return std::nullopt;
+  return id;
+}
+
+std::optional<EntityId> TopologyGraph::Find(KubeKind kind, absl::string_view namespace_name,
+                                            absl::string_view name) const {
+  domain::SymbolTable& symbols = domain::SymbolTable::Global();
+  std::optional<Symbol> kind_symbol = symbols.Find(domain::KubeKindName(kind));
+  std::optional<Symbol> ns = symbols.Find(domain::IsClusterScoped(kind) ? "" : namespace_name);
+  std::optional<Symbol> name_symbol = symbols.Find(name);
+  if (!kind_symbol || !ns || !name_symbol) return std::nullopt;
+  return registry_.FindByName(cluster_, *kind_symbol, *ns, *name_symbol);
+}
+
+std::vector<EntityId> TopologyGraph::EntitiesOfKind(KubeKind kind, int64_t at_ns) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<EntityId> result;
+  for (const auto& [id, info] : info_) {
+    if (info.kind == kind && info.since_ns <= at_ns && at_ns < info.deleted_ns) {
+      result.push_back(id);
+    }
+  }
+  std::sort(result.begin(), result.end(), [](EntityId a, EntityId b) { return a.value < b.value; });
+  return result;
+}
+
+size_t TopologyGraph::entity_count() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return info_.size();
+}
+
+size_t TopologyGraph::edge_count() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return edges_.size();
+}
+
+size_t TopologyGraph::memory_bytes() const {
+  absl::ReaderMutexLock lock(&mu_);
+  size_t bytes = edges_.capacity() * sizeof(Edge);
+  bytes += adjacency_.capacity() * (sizeof(EntityId) + sizeof(Adjacency));
+  for (const auto& [id, adjacency] : adjacency_) {
+    bytes += (adjacency.out.capacity() + adjacency.in.capacity()) * sizeof(uint32_t);
+  }
+  bytes += info_.capacity() * (sizeof(EntityId) + sizeof(EntityInfo));
+  for (const auto& [id, info] : info_) {
+    bytes += info.labels.capacity() * sizeof(info.labels[0]);
+  }
+  bytes += pod_by_container_.capacity() * (sizeof(Symbol) + sizeof(EntityId));
+  for (const auto& [ns, pods] : pods_by_namespace_) bytes += pods.capacity() * sizeof(EntityId);
+  return bytes;
+}
+
+}  // namespace tapio::intelligence
