@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -61,7 +62,8 @@ struct ObjectMeta {
   Symbol name;
   Symbol namespace_name;
   Symbol uid;
-  Symbol resource_version;
+  // Opaque and different on every change, so kept as text rather than interned.
+  std::string resource_version;
   int64_t generation = 0;
   int64_t created_ns = 0;
   int64_t deleted_ns = 0;

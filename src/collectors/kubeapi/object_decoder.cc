@@ -274,7 +274,7 @@ absl::StatusOr<ListPage> ObjectDecoder::DecodeList(
         std::string_view text;
         if (m.unescaped_key().get(meta_key)) break;
         if (m.value().get_string().get(text) != simdjson::SUCCESS) continue;
-        if (meta_key == "resourceVersion") page.resource_version = domain::Intern(View(text));
+        if (meta_key == "resourceVersion") page.resource_version = std::string(text);
         if (meta_key == "continue") page.continue_token = std::string(text);
       }
     } else if (key == "items") {

@@ -27,7 +27,7 @@ struct WatchEvent {
 };
 
 struct ListPage {
-  domain::Symbol resource_version;
+  std::string resource_version;
   // metadata.continue: more pages follow when not empty.
   std::string continue_token;
   size_t items = 0;

@@ -225,7 +225,7 @@ TEST(ObjectDecoderTest, OneBadItemDoesNotLoseTheOthers) {
   ASSERT_TRUE(page.ok()) << page.status();
   EXPECT_EQ(good, 2);
   EXPECT_EQ(bad, 1);
-  EXPECT_EQ(Resolve(page->resource_version), "77");
+  EXPECT_EQ(page->resource_version, "77");
   EXPECT_EQ(page->continue_token, "abc");
 }
 

@@ -70,50 +70,50 @@ void JsonFields::FailType(ondemand::value& value, absl::string_view expected) {
 }
 
 std::string JsonFields::String(ondemand::value value) {
-  if (!ok() || IsNull(value)) return {};
+  if (!ok()) return {};
   std::string_view text;
   if (value.get_string().get(text) != simdjson::SUCCESS) {
-    FailType(value, "a string");
+    if (!IsNull(value)) FailType(value, "a string");
     return {};
   }
   return std::string(text.substr(0, kMaxKeptString));
 }
 
 domain::Symbol JsonFields::Symbol(ondemand::value value) {
-  if (!ok() || IsNull(value)) return {};
+  if (!ok()) return {};
   std::string_view text;
   if (value.get_string().get(text) != simdjson::SUCCESS) {
-    FailType(value, "a string");
+    if (!IsNull(value)) FailType(value, "a string");
     return {};
   }
   return domain::Intern(View(text.substr(0, kMaxKeptString)));
 }
 
 int64_t JsonFields::Int(ondemand::value value) {
-  if (!ok() || IsNull(value)) return 0;
+  if (!ok()) return 0;
   int64_t number;
   if (value.get_int64().get(number) != simdjson::SUCCESS) {
-    FailType(value, "an integer");
+    if (!IsNull(value)) FailType(value, "an integer");
     return 0;
   }
   return number;
 }
 
 bool JsonFields::Bool(ondemand::value value) {
-  if (!ok() || IsNull(value)) return false;
+  if (!ok()) return false;
   bool flag;
   if (value.get_bool().get(flag) != simdjson::SUCCESS) {
-    FailType(value, "a boolean");
+    if (!IsNull(value)) FailType(value, "a boolean");
     return false;
   }
   return flag;
 }
 
 int64_t JsonFields::Time(ondemand::value value) {
-  if (!ok() || IsNull(value)) return 0;
+  if (!ok()) return 0;
   std::string_view text;
   if (value.get_string().get(text) != simdjson::SUCCESS) {
-    FailType(value, "an RFC 3339 time string");
+    if (!IsNull(value)) FailType(value, "an RFC 3339 time string");
     return 0;
   }
   absl::StatusOr<int64_t> nanos = domain::ParseRfc3339Nanos(View(text));

@@ -73,9 +73,12 @@ class JsonFields {
 
 template <typename Visit>
 void JsonFields::ForEachField(ondemand::value value, Visit&& visit) {
-  if (!ok() || IsNull(value)) return;
+  if (!ok()) return;
   ondemand::object object;
-  if (value.get_object().get(object) != simdjson::SUCCESS) return FailType(value, "an object");
+  if (value.get_object().get(object) != simdjson::SUCCESS) {
+    if (!IsNull(value)) FailType(value, "an object");
+    return;
+  }
   for (auto field : object) {
     std::string_view key;
     if (field.unescaped_key().get(key) != simdjson::SUCCESS) return Fail("unreadable key");
@@ -88,9 +91,12 @@ void JsonFields::ForEachField(ondemand::value value, Visit&& visit) {
 
 template <typename Visit>
 void JsonFields::ForEachElement(ondemand::value value, Visit&& visit) {
-  if (!ok() || IsNull(value)) return;
+  if (!ok()) return;
   ondemand::array array;
-  if (value.get_array().get(array) != simdjson::SUCCESS) return FailType(value, "an array");
+  if (value.get_array().get(array) != simdjson::SUCCESS) {
+    if (!IsNull(value)) FailType(value, "an array");
+    return;
+  }
   size_t index = 0;
   for (auto element : array) {
     ondemand::value inner;

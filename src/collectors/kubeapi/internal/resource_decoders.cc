@@ -14,7 +14,7 @@ void DecodeMeta(JsonFields& f, ondemand::value value, domain::ObjectMeta& meta) 
     } else if (key == "uid") {
       meta.uid = f.Symbol(v);
     } else if (key == "resourceVersion") {
-      meta.resource_version = f.Symbol(v);
+      meta.resource_version = f.String(v);
     } else if (key == "generation") {
       meta.generation = f.Int(v);
     } else if (key == "creationTimestamp") {
