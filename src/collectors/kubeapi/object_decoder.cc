@@ -24,15 +24,21 @@ absl::Status JsonError(simdjson::error_code error, absl::string_view what) {
       absl::StrCat(what, ": malformed JSON (", simdjson::error_message(error), ")"));
 }
 
-// Reads the "kind" of an object without consuming it, then rewinds the object.
-std::string PeekKind(ondemand::object& object) {
-  std::string kind;
-  std::string_view text;
-  if (object.find_field_unordered("kind").get_string().get(text) == simdjson::SUCCESS) {
-    kind = std::string(text);
+// Reads the string field `name` of an object without consuming the object, then rewinds it.
+// A missing or non-string field reads as "". Fails when the JSON is malformed: the iterator
+// cannot be rewound after that.
+absl::StatusOr<std::string> PeekString(ondemand::object& object, const char* name,
+                                       absl::string_view what) {
+  std::string text;
+  auto field = object.find_field_unordered(name);
+  if (field.error() == simdjson::SUCCESS) {
+    std::string_view view;
+    if (field.get_string().get(view) == simdjson::SUCCESS) text = std::string(view);
+  } else if (field.error() != simdjson::NO_SUCH_FIELD) {
+    return JsonError(field.error(), what);
   }
-  object.reset();
-  return kind;
+  if (auto error = object.reset().error()) return JsonError(error, what);
+  return text;
 }
 
 void DecodeBody(JsonFields& f, ondemand::object& object, domain::KubeObject& out) {
@@ -152,7 +158,9 @@ struct ObjectDecoder::State {
     ondemand::object object;
     if (auto error = value.get_object().get(object)) return JsonError(error, "object");
     domain::KubeObject out;
-    std::string kind = PeekKind(object);
+    absl::StatusOr<std::string> peeked = PeekString(object, "kind", "object");
+    if (!peeked.ok()) return peeked.status();
+    std::string kind = *peeked;
     if (kind.empty()) kind = std::string(default_kind);
     out.kind = domain::KubeKindFromName(kind);
     JsonFields fields;
@@ -189,12 +197,9 @@ absl::StatusOr<WatchEvent> ObjectDecoder::DecodeWatchEvent(absl::string_view jso
   }
   ondemand::object top;
   if (auto error = doc.get_object().get(top)) return JsonError(error, "watch event");
-  std::string type;
-  std::string_view type_text;
-  if (top.find_field_unordered("type").get_string().get(type_text) == simdjson::SUCCESS) {
-    type = std::string(type_text);
-  }
-  top.reset();
+  absl::StatusOr<std::string> peeked = PeekString(top, "type", "watch event");
+  if (!peeked.ok()) return peeked.status();
+  const std::string& type = *peeked;
   WatchEvent event;
   if (type == "ADDED") {
     event.type = WatchEvent::Type::kAdded;
@@ -249,7 +254,9 @@ absl::StatusOr<ListPage> ObjectDecoder::DecodeList(
   }
   ondemand::object top;
   if (auto error = doc.get_object().get(top)) return JsonError(error, "list");
-  std::string kind = PeekKind(top);
+  absl::StatusOr<std::string> peeked = PeekString(top, "kind", "list");
+  if (!peeked.ok()) return peeked.status();
+  const std::string& kind = *peeked;
   bool is_list = kind == "List" || absl::EndsWith(kind, "List");
   if (!is_list) {
     if (!kind.empty()) {
