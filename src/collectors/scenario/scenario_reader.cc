@@ -1,0 +1,82 @@
+#include "collectors/scenario/scenario_reader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace tapio::collectors::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+
+void NoteInput(ScenarioReport* report, absl::string_view input) {
+  if (std::find(report->inputs.begin(), report->inputs.end(), input) == report->inputs.end()) {
+    report->inputs.emplace_back(input);
+  }
+}
+
+}  // namespace
+
+void ScenarioReader::ReadFile(const std::string& full, const std::string& relative,
+                              const ScenarioInput& input, ScenarioReport* report) {
+  fs::path path(relative);
+  std::string name = path.filename().string();
+  std::string parent = path.parent_path().filename().string();
+  std::string grandparent = path.parent_path().parent_path().filename().string();
+  if (name == "expected.yaml" || name == "README.md") return;
+  absl::Status status;
+  if (absl::EndsWith(name, ".jsonl") && grandparent != "nodes") {
+    status = kube_.ReadWatchFile(full, relative, input.on_change, &report->problems);
+    NoteInput(report, "k8s");
+  } else if (absl::EndsWith(name, ".json") && parent != "otlp") {
+    status = kube_.ReadJsonFile(full, relative, input.on_change, &report->problems);
+    NoteInput(report, "k8s");
+  } else if (grandparent == "nodes" && (name == "kmsg.log" || name == "journal.jsonl")) {
+    report->skipped.push_back(
+        {relative, absl::StrCat("no reader for ", name == "kmsg.log" ? "kernel logs" : "journals",
+                                " in this build")});
+    return;
+  } else if (parent == "otlp") {
+    report->skipped.push_back({relative, "no reader for OTLP in this build"});
+    return;
+  } else {
+    report->skipped.push_back({relative, "not part of the scenario layout"});
+    return;
+  }
+  if (!status.ok()) {
+    report->problems.push_back({relative, std::string(status.message())});
+    return;
+  }
+  report->read.push_back(relative);
+}
+
+absl::Status ScenarioReader::Read(const std::string& path, const ScenarioInput& input,
+                                  ScenarioReport* report) {
+  std::error_code error;
+  fs::file_status status = fs::status(path, error);
+  if (error || !fs::exists(status)) {
+    return absl::NotFoundError(absl::StrCat(path, ": no such file or directory"));
+  }
+  if (!fs::is_directory(status)) {
+    ReadFile(path, fs::path(path).filename().string(), input, report);
+    return absl::OkStatus();
+  }
+  std::vector<fs::path> files;
+  for (fs::recursive_directory_iterator
+           it(path, fs::directory_options::skip_permission_denied, error),
+       end;
+       !error && it != end; it.increment(error)) {
+    if (it->is_regular_file(error)) files.push_back(it->path());
+  }
+  if (error) return absl::InternalError(absl::StrCat(path, ": ", error.message()));
+  std::sort(files.begin(), files.end());
+  for (const fs::path& file : files) {
+    ReadFile(file.string(), fs::relative(file, path, error).string(), input, report);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tapio::collectors::scenario
