@@ -208,7 +208,8 @@ TEST(PipelineTest, BlockPolicyMakesTheProducerWaitForRoom) {
     producer_done = true;
   });
   // The sink holds one event and the queue fills to its capacity; the producer must then wait.
-  ASSERT_TRUE(PollUntil([&] { return pipeline.Metrics().queue_depth[0] == 64; }));
+  ASSERT_TRUE(
+      PollUntil([&] { return received.load() == 1 && pipeline.Metrics().queue_depth[0] == 64; }));
   EXPECT_FALSE(producer_done.load());
   EXPECT_EQ(received.load(), 1u);
   gate.Notify();
@@ -237,7 +238,8 @@ TEST(PipelineTest, StopWakesABlockedProducerAndCountsWhatItRefused) {
     for (uint64_t i = 0; i < 100; ++i) events.push_back(MakeEvent(i, 3));
     result = pipeline.Submit(events);
   });
-  ASSERT_TRUE(PollUntil([&] { return pipeline.Metrics().queue_depth[0] == 16; }));
+  ASSERT_TRUE(
+      PollUntil([&] { return received.load() == 1 && pipeline.Metrics().queue_depth[0] == 16; }));
   std::thread stopper([&] { EXPECT_TRUE(pipeline.Stop().ok()); });
   producer.join();
   EXPECT_EQ(result.accepted, 17u);

@@ -1,0 +1,194 @@
+#include "cli/analyze_command.h"
+
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cli/offline_analysis.h"
+#include "domain/event_proto.h"
+#include "domain/time.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace tapio::cli {
+namespace {
+
+constexpr domain::KubeKind kSummaryKinds[] = {domain::KubeKind::kNode,
+                                              domain::KubeKind::kNamespace,
+                                              domain::KubeKind::kPod,
+                                              domain::KubeKind::kDeployment,
+                                              domain::KubeKind::kReplicaSet,
+                                              domain::KubeKind::kStatefulSet,
+                                              domain::KubeKind::kDaemonSet,
+                                              domain::KubeKind::kJob,
+                                              domain::KubeKind::kCronJob,
+                                              domain::KubeKind::kService,
+                                              domain::KubeKind::kPersistentVolumeClaim,
+                                              domain::KubeKind::kPersistentVolume,
+                                              domain::KubeKind::kStorageClass,
+                                              domain::KubeKind::kConfigMap,
+                                              domain::KubeKind::kSecret,
+                                              domain::KubeKind::kResourceQuota};
+
+// One line of an event for people: what happened and the facts that say most about it.
+std::string Describe(const domain::Event& event) {
+  std::string text(domain::Resolve(event.type));
+  if (const auto* k = std::get_if<domain::KubernetesPayload>(&event.payload)) {
+    if (!k->container.empty()) absl::StrAppend(&text, " [", domain::Resolve(k->container), "]");
+    if (!k->reason.empty()) absl::StrAppend(&text, " ", domain::Resolve(k->reason));
+    if (!k->from.empty() || !k->to.empty()) {
+      absl::StrAppend(&text, " ", k->from.empty() ? "-" : domain::Resolve(k->from), " -> ",
+                      k->to.empty() ? "-" : domain::Resolve(k->to));
+    }
+    if (k->exit_code != 0) absl::StrAppend(&text, " exit ", k->exit_code);
+    if (k->count > 1) absl::StrAppend(&text, " x", k->count);
+    if (!k->message.empty()) {
+      absl::StrAppend(&text, ": ", domain::Resolve(k->message).substr(0, 160));
+    }
+  }
+  return text;
+}
+
+struct Grouped {
+  std::vector<domain::EntityId> order;
+  std::map<uint32_t, std::vector<const domain::Event*>> by_entity;
+};
+
+Grouped GroupByEntity(const std::vector<domain::Event>& events) {
+  Grouped grouped;
+  for (const domain::Event& event : events) {
+    auto& list = grouped.by_entity[event.entity.value];
+    if (list.empty()) grouped.order.push_back(event.entity);
+    list.push_back(&event);
+  }
+  return grouped;
+}
+
+void PrintText(const OfflineAnalysis& analysis) {
+  const auto& report = analysis.report;
+  std::printf("tapio analyze: %zu file(s) read, %zu skipped, %zu record(s) unusable\n",
+              report.read.size(), report.skipped.size(), report.problems.size());
+  for (const auto& skipped : report.skipped) {
+    std::printf("  skipped %s: %s\n", skipped.place.c_str(), skipped.problem.c_str());
+  }
+  for (const auto& problem : report.problems) {
+    std::printf("  unusable %s: %s\n", problem.place.c_str(), problem.problem.c_str());
+  }
+  int64_t at = analysis.last_time_ns;
+  std::vector<std::string> kinds;
+  for (domain::KubeKind kind : kSummaryKinds) {
+    size_t n = analysis.graph->EntitiesOfKind(kind, at).size();
+    if (n > 0) kinds.push_back(absl::StrCat(n, " ", domain::KubeKindName(kind)));
+  }
+  std::printf("\nTopology as of %s\n  %s\n  %zu edges over time\n",
+              at > 0 ? domain::FormatRfc3339Nanos(at).c_str() : "(no time in the records)",
+              kinds.empty() ? "no objects" : absl::StrJoin(kinds, ", ").c_str(),
+              analysis.graph->edge_count());
+
+  Grouped grouped = GroupByEntity(analysis.events);
+  std::printf("\nEvents by entity (%zu events, %zu entities)\n", analysis.events.size(),
+              grouped.order.size());
+  for (domain::EntityId entity : grouped.order) {
+    std::printf("%s\n", domain::ToString(analysis.registry.Get(entity)).c_str());
+    for (const domain::Event* event : grouped.by_entity[entity.value]) {
+      std::printf("  %s  %-8s %s\n", domain::FormatRfc3339Nanos(event->time_ns).c_str(),
+                  std::string(domain::SeverityName(event->severity)).c_str(),
+                  Describe(*event).c_str());
+    }
+  }
+}
+
+std::string JsonString(absl::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+void PrintJson(const OfflineAnalysis& analysis) {
+  const auto& report = analysis.report;
+  auto problems = [](const std::vector<collectors::kubeapi::DumpProblem>& list) {
+    std::vector<std::string> items;
+    for (const auto& p : list) {
+      items.push_back(absl::StrCat("{\"place\":", JsonString(p.place),
+                                   ",\"problem\":", JsonString(p.problem), "}"));
+    }
+    return absl::StrCat("[", absl::StrJoin(items, ","), "]");
+  };
+  std::vector<std::string> read;
+  for (const auto& f : report.read) read.push_back(JsonString(f));
+  int64_t at = analysis.last_time_ns;
+  std::vector<std::string> kinds;
+  for (domain::KubeKind kind : kSummaryKinds) {
+    size_t n = analysis.graph->EntitiesOfKind(kind, at).size();
+    if (n > 0) kinds.push_back(absl::StrCat(JsonString(domain::KubeKindName(kind)), ":", n));
+  }
+  Grouped grouped = GroupByEntity(analysis.events);
+  std::vector<std::string> entities;
+  for (domain::EntityId entity : grouped.order) {
+    std::vector<std::string> events;
+    for (const domain::Event* event : grouped.by_entity[entity.value]) {
+      std::string json;
+      (void)google::protobuf::util::MessageToJsonString(domain::ToProto(*event, analysis.registry),
+                                                        &json);
+      events.push_back(json);
+    }
+    entities.push_back(
+        absl::StrCat("{\"entity\":", JsonString(domain::ToString(analysis.registry.Get(entity))),
+                     ",\"events\":[", absl::StrJoin(events, ","), "]}"));
+  }
+  std::printf(
+      "{\"read\":[%s],\"skipped\":%s,\"problems\":%s,\"topology\":{\"as_of\":%s,"
+      "\"entities\":{%s},\"edges\":%zu},\"entities\":[%s]}\n",
+      absl::StrJoin(read, ",").c_str(), problems(report.skipped).c_str(),
+      problems(report.problems).c_str(),
+      JsonString(at > 0 ? domain::FormatRfc3339Nanos(at) : "").c_str(),
+      absl::StrJoin(kinds, ",").c_str(), analysis.graph->edge_count(),
+      absl::StrJoin(entities, ",").c_str());
+}
+
+}  // namespace
+
+CLI::App* AnalyzeCommand::Register(CLI::App& app) {
+  CLI::App* analyze = app.add_subcommand(
+      "analyze", "Analyse incident dumps: kubectl JSON, watch recordings, scenario directories");
+  analyze->add_option("PATH", paths_, "Files or directories to read")->required();
+  analyze->add_option("--output", output_, "text or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  return analyze;
+}
+
+int AnalyzeCommand::Run() {
+  absl::StatusOr<std::unique_ptr<OfflineAnalysis>> analysis = AnalyzeOffline(paths_, "");
+  if (!analysis.ok()) {
+    std::fprintf(stderr, "tapio analyze: %s\n", std::string(analysis.status().message()).c_str());
+    return 2;
+  }
+  if (output_ == "json") {
+    PrintJson(**analysis);
+  } else {
+    PrintText(**analysis);
+  }
+  return 0;
+}
+
+}  // namespace tapio::cli

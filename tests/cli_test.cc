@@ -1,0 +1,149 @@
+// The `tapio` binary run as a user runs it: exit codes and what it prints.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "tests/support/run_command.h"
+
+namespace tapio {
+namespace {
+
+using ::tapio::testing::RunCommand;
+using ::testing::HasSubstr;
+
+std::string Tapio(const std::string& args) { return absl::StrCat(TAPIO_BINARY, " ", args); }
+
+class ConfigFile {
+ public:
+  explicit ConfigFile(const std::string& text) {
+    char name[] = "/tmp/tapio-config-XXXXXX.yaml";
+    int fd = mkstemps(name, 5);
+    path_ = name;
+    close(fd);
+    std::ofstream(path_) << text;
+  }
+  ~ConfigFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(TapioCliTest, VersionNamesTheReleaseAndTheContract) {
+  auto result = RunCommand(Tapio("version"));
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_THAT(result.output, HasSubstr("tapio 0."));
+  EXPECT_THAT(result.output, HasSubstr("tapio.v1"));
+}
+
+TEST(TapioCliTest, UnknownSubcommandFails) {
+  auto result = RunCommand(Tapio("frobnicate"));
+  EXPECT_NE(result.exit_code, 0);
+}
+
+TEST(TapioCliTest, ConfigCheckAcceptsAValidFile) {
+  ConfigFile file("cluster: prod-eu\npipeline:\n  shards: 4\n  overflow: block\n");
+  auto result = RunCommand(Tapio("config check " + file.path()));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("valid"));
+}
+
+TEST(TapioCliTest, ConfigCheckNamesTheUnknownKeyAndItsLine) {
+  ConfigFile file("cluster: prod-eu\npipeline:\n  shards: 4\n  shard_count: 2\n");
+  auto result = RunCommand(Tapio("config check " + file.path()));
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.output, HasSubstr(":4:"));
+  EXPECT_THAT(result.output, HasSubstr("shard_count"));
+}
+
+TEST(TapioCliTest, ConfigCheckNamesTheWrongTypeAndItsLine) {
+  ConfigFile file("pipeline:\n  batch_size: 256\n  shards: two\n");
+  auto result = RunCommand(Tapio("config check " + file.path()));
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.output, HasSubstr(":3:"));
+  EXPECT_THAT(result.output, HasSubstr("pipeline.shards"));
+}
+
+TEST(TapioCliTest, ConfigCheckNamesTheBadDurationAndItsLine) {
+  ConfigFile file("log:\n  level: info\npipeline:\n  drain_timeout: soon\n");
+  auto result = RunCommand(Tapio("config check " + file.path()));
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.output, HasSubstr(":4:"));
+  EXPECT_THAT(result.output, HasSubstr("pipeline.drain_timeout"));
+}
+
+TEST(TapioCliTest, ConfigCheckOfAMissingFileFails) {
+  auto result = RunCommand(Tapio("config check /nonexistent/tapio.yaml"));
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.output, HasSubstr("/nonexistent/tapio.yaml"));
+}
+
+TEST(TapioCliTest, BenchPrintsOneJsonObjectWithTheDocumentedKeys) {
+  auto result = RunCommand(Tapio("bench --events 100000 --producers 2 --output json"));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  google::protobuf::Struct report;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(result.output, &report).ok())
+      << result.output;
+  for (const char* key : {"events", "events_per_sec", "p50_us", "p99_us", "bytes_per_event"}) {
+    ASSERT_TRUE(report.fields().contains(key)) << key << " missing in " << result.output;
+  }
+  EXPECT_EQ(report.fields().at("events").number_value(), 100000);
+  EXPECT_GT(report.fields().at("events_per_sec").number_value(), 0);
+  EXPECT_LE(report.fields().at("p50_us").number_value(),
+            report.fields().at("p99_us").number_value());
+}
+
+TEST(TapioCliTest, BenchUsesThePipelineSettingsOfAConfigFile) {
+  ConfigFile file("pipeline:\n  shards: 3\n");
+  auto result = RunCommand(Tapio("bench --events 10000 --output json --config " + file.path()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  google::protobuf::Struct report;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(result.output, &report).ok());
+  EXPECT_EQ(report.fields().at("shards").number_value(), 3);
+}
+
+TEST(TapioCliTest, AnalyzeReadsAKubectlDumpAndGroupsEventsByEntity) {
+  auto result =
+      RunCommand(Tapio("analyze ../shared/realdata/public/A_kubernetes/troubleshoot_k3s_bundle"));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("4 file(s) read, 2 skipped"));
+  EXPECT_THAT(result.output, HasSubstr("1 Node, 6 Pod, 3 ReplicaSet"));
+  size_t pod = result.output.find("\nPod/default/backend-api-75fb46b7bd-xtkrh\n");
+  ASSERT_NE(pod, std::string::npos);
+  size_t next = result.output.find("\n", pod + 1);
+  std::string block = result.output.substr(next, result.output.find("\nPod/", next) - next);
+  EXPECT_THAT(block, HasSubstr("k8s.container_waiting [api-server] CrashLoopBackOff"));
+  EXPECT_THAT(block, HasSubstr("k8s.container_terminated [api-server] Error"));
+  EXPECT_THAT(block, HasSubstr("BackOff x25"));
+}
+
+TEST(TapioCliTest, AnalyzeJsonHoldsTheTopologyAndUnifiedEvents) {
+  auto result = RunCommand(Tapio(
+      "analyze --output json ../shared/realdata/public/A_kubernetes/troubleshoot_k3s_bundle"));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  google::protobuf::Struct report;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(result.output, &report).ok());
+  const auto& topology = report.fields().at("topology").struct_value();
+  EXPECT_EQ(topology.fields().at("entities").struct_value().fields().at("Pod").number_value(), 6);
+  const auto& entities = report.fields().at("entities").list_value();
+  ASSERT_GT(entities.values_size(), 0);
+  const auto& first_event =
+      entities.values(0).struct_value().fields().at("events").list_value().values(0);
+  EXPECT_EQ(first_event.struct_value().fields().at("source").string_value(), "SOURCE_KUBERNETES");
+}
+
+TEST(TapioCliTest, AnalyzeOfAMissingPathFails) {
+  auto result = RunCommand(Tapio("analyze /nonexistent/incident"));
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.output, HasSubstr("/nonexistent/incident"));
+}
+
+}  // namespace
+}  // namespace tapio
