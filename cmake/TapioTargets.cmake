@@ -50,7 +50,7 @@ function(tapio_fuzzer name)
   set(work ${CMAKE_CURRENT_BINARY_DIR}/${name}.corpus)
   add_test(NAME ${name}.smoke
     COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=1
-      sh -c "mkdir -p '${work}' && exec \"$0\" -runs=20000 -max_len=65536 -timeout=10 '${work}' '${ARG_CORPUS}'"
+      sh -c "mkdir -p '${work}' && exec \"$0\" -seed=1 -runs=20000 -max_len=65536 -timeout=10 '${work}' '${ARG_CORPUS}'"
       $<TARGET_FILE:${name}>)
   set_tests_properties(${name}.smoke PROPERTIES LABELS fuzz)
 endfunction()

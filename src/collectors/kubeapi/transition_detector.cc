@@ -110,6 +110,8 @@ void TransitionDetector::Observe(const domain::ObjectChange& change,
   Symbol identity = IdentityOf(now);
   auto previous = last_.find(identity);
   const KubeObject* old = previous == last_.end() ? nullptr : &previous->second;
+  // A uid reused by an object of another kind is a different object.
+  if (old != nullptr && old->kind != now.kind) old = nullptr;
 
   if (now.kind == KubeKind::kEvent) {
     const domain::EventObject& e = *now.event();
