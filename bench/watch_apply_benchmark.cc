@@ -20,8 +20,10 @@ constexpr int kNodes = 1'000;
 constexpr int kEvents = 100'000;
 
 // A pod as the API server sends it in a watch event, with the fields real pods carry.
-std::string PodWatchLine(int pod, int version, absl::string_view type) {
-  int deployment = pod / 10;
+// `pod` names the pod (a replacement gets a new number), `node` is where it runs and
+// `version` counts its status updates.
+std::string PodWatchLine(int pod, int node, int version, absl::string_view type) {
+  int deployment = pod % kPods / 10;
   bool restarting = version % 3 == 2;
   return absl::StrCat(
       R"({"type":")", type,
@@ -33,7 +35,7 @@ std::string PodWatchLine(int pod, int version, absl::string_view type) {
       R"(","pod-template-hash":"7d9f8c6b4","tier":"frontend"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-)",
       deployment, R"(-7d9f8c6b4","uid":"rs-)", deployment,
       R"(","controller":true,"blockOwnerDeletion":true}]},"spec":{"volumes":[{"name":"config","configMap":{"name":"web-config","defaultMode":420}},{"name":"kube-api-access-x2x9q","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}},{"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}}],"defaultMode":420}}],"containers":[{"name":"app","image":"registry.example.com/web:1.42.0","ports":[{"containerPort":8080,"protocol":"TCP"}],"envFrom":[{"configMapRef":{"name":"web-env"}}],"env":[{"name":"DB_PASSWORD","valueFrom":{"secretKeyRef":{"name":"db","key":"password"}}}],"resources":{"limits":{"cpu":"500m","memory":"512Mi"},"requests":{"cpu":"250m","memory":"256Mi"}},"livenessProbe":{"httpGet":{"path":"/healthz","port":8080,"scheme":"HTTP"},"timeoutSeconds":1,"periodSeconds":10,"successThreshold":1,"failureThreshold":3},"readinessProbe":{"httpGet":{"path":"/ready","port":8080,"scheme":"HTTP"},"timeoutSeconds":1,"periodSeconds":5,"successThreshold":1,"failureThreshold":3},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent"}],"restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst","serviceAccountName":"default","nodeName":"node-)",
-      (pod + version) % kNodes,
+      node,
       R"(","schedulerName":"default-scheduler","priority":0},"status":{"phase":"Running","conditions":[{"type":"Initialized","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-03-01T09:00:01Z"},{"type":"Ready","status":")",
       restarting ? "False" : "True",
       R"(","lastProbeTime":null,"lastTransitionTime":"2026-03-01T09:00:0)", version % 10,
@@ -44,15 +46,43 @@ std::string PodWatchLine(int pod, int version, absl::string_view type) {
       R"(","started":true}],"qosClass":"Burstable"}}})");
 }
 
+// Churn as a busy cluster's pod watch shows it: every pod is added, then most events are
+// status updates (restarts, readiness flips), and one in ten replaces a pod: the old one is
+// deleted and a new one, with a new name and uid, starts on another node.
 std::vector<std::string> MakeWatchEvents() {
   std::vector<std::string> lines;
   lines.reserve(kEvents);
-  for (int i = 0; i < kEvents; ++i) {
-    int pod = i % kPods;
-    int version = i / kPods;
-    lines.push_back(PodWatchLine(pod, version, version == 0 ? "ADDED" : "MODIFIED"));
+  std::vector<int> current(kPods), node(kPods), version(kPods, 0);
+  for (int p = 0; p < kPods; ++p) {
+    current[p] = p;
+    node[p] = p % kNodes;
+    lines.push_back(PodWatchLine(p, node[p], 0, "ADDED"));
   }
+  for (int i = 0; static_cast<int>(lines.size()) < kEvents; ++i) {
+    int slot = static_cast<int>((i * 7919ull) % kPods);
+    if (i % 20 == 19) {
+      lines.push_back(PodWatchLine(current[slot], node[slot], version[slot], "DELETED"));
+      current[slot] += kPods;
+      node[slot] = (node[slot] + 37) % kNodes;
+      version[slot] = 0;
+      lines.push_back(PodWatchLine(current[slot], node[slot], 0, "ADDED"));
+    } else {
+      lines.push_back(PodWatchLine(current[slot], node[slot], ++version[slot], "MODIFIED"));
+    }
+  }
+  lines.resize(kEvents);
   return lines;
+}
+
+domain::ObjectChange::Type ChangeTypeOf(const collectors::kubeapi::WatchEvent& event) {
+  switch (event.type) {
+    case collectors::kubeapi::WatchEvent::Type::kAdded:
+      return domain::ObjectChange::Type::kAdded;
+    case collectors::kubeapi::WatchEvent::Type::kDeleted:
+      return domain::ObjectChange::Type::kDeleted;
+    default:
+      return domain::ObjectChange::Type::kModified;
+  }
 }
 
 void BM_WatchEvents_DecodeAndApply(benchmark::State& state) {
@@ -70,8 +100,7 @@ void BM_WatchEvents_DecodeAndApply(benchmark::State& state) {
     state.ResumeTiming();
     for (const std::string& line : lines) {
       auto event = decoder.DecodeWatchEvent(line);
-      domain::ObjectChange change{domain::ObjectChange::Type::kModified, at++,
-                                  std::move(event->object)};
+      domain::ObjectChange change{ChangeTypeOf(*event), at++, std::move(event->object)};
       benchmark::DoNotOptimize(graph.Apply(change));
     }
     state.PauseTiming();
@@ -80,7 +109,7 @@ void BM_WatchEvents_DecodeAndApply(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kEvents);
   state.SetBytesProcessed(state.iterations() * bytes);
-  state.counters["graph_bytes_per_pod"] = pods_memory;
+  state.counters["graph_bytes_per_live_pod"] = pods_memory;
 }
 BENCHMARK(BM_WatchEvents_DecodeAndApply)->Unit(benchmark::kMillisecond);
 
@@ -98,8 +127,7 @@ void BM_WatchEvents_DecodeApplyAndDetect(benchmark::State& state) {
     state.ResumeTiming();
     for (const std::string& line : lines) {
       auto event = decoder.DecodeWatchEvent(line);
-      domain::ObjectChange change{domain::ObjectChange::Type::kModified, at++,
-                                  std::move(event->object)};
+      domain::ObjectChange change{ChangeTypeOf(*event), at++, std::move(event->object)};
       benchmark::DoNotOptimize(graph.Apply(change));
       events.clear();
       detector.Observe(change, &events);

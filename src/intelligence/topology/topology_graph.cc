@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 
 namespace tapio::intelligence {
@@ -21,6 +22,31 @@ bool Matches(const domain::Labels& selector, const domain::Labels& labels) {
     if (!have.has_value() || *have != value) return false;
   }
   return true;
+}
+
+// Hashes the fields of `object` that decide its edges: owners, labels, and per kind the node,
+// claims, config references, selector and bound volume.
+uint64_t RelationsHash(const domain::KubeObject& object) {
+  size_t hash = absl::HashOf(object.kind, object.meta.labels.size());
+  auto mix = [&hash](auto... values) { hash = absl::HashOf(hash, values...); };
+  for (const domain::OwnerRef& owner : object.meta.owners) mix(owner.kind, owner.name, owner.uid);
+  for (const auto& [key, value] : object.meta.labels) mix(key, value);
+  if (const auto* pod = object.pod()) {
+    mix(pod->node_name);
+    for (Symbol claim : pod->pvc_names) mix(claim);
+    for (const domain::ConfigRef& ref : pod->volume_config_refs) mix(ref.kind, ref.name);
+    for (const domain::ContainerSpec& c : pod->containers) {
+      for (const domain::ConfigRef& ref : c.config_refs) mix(ref.kind, ref.name);
+    }
+    for (const domain::ContainerStatus& status : pod->statuses) {
+      mix(status.container_id, status.last_state.container_id);
+    }
+  } else if (const auto* service = object.service()) {
+    for (const auto& [key, value] : service->selector) mix(key, value);
+  } else if (const auto* volume = object.volume()) {
+    mix(volume->volume_name, volume->storage_class);
+  }
+  return hash == 0 ? 1 : hash;
 }
 
 void AddUnique(std::vector<EntityId>& ids, EntityId id) {
@@ -139,8 +165,11 @@ absl::Status TopologyGraph::Apply(const domain::ObjectChange& change) {
     }
     return absl::OkStatus();
   }
+  uint64_t relations = RelationsHash(object);
+  if (info.deleted_ns == kForever && info.relations_hash == relations) return absl::OkStatus();
   info.deleted_ns = kForever;
   info.labels = object.meta.labels;
+  info.relations_hash = relations;
   SetEdges(id, Relation::kOwns, /*incoming=*/true, Owners(object, at), at);
 
   switch (object.kind) {
