@@ -117,8 +117,8 @@ std::string HttpClient::BearerToken() {
 }
 
 absl::StatusOr<HttpResponse> HttpClient::Stream(
-    const std::string& path_and_query, absl::Duration connect_timeout, absl::Duration idle_timeout,
-    const std::atomic<bool>* cancel, absl::FunctionRef<bool(absl::string_view)> on_data) {
+    const std::string& path_and_query, const StreamOptions& options,
+    absl::FunctionRef<bool(absl::string_view)> on_data) {
   CurlHandle curl(curl_easy_init());
   if (curl == nullptr) return absl::ResourceExhaustedError("libcurl could not make a handle");
   std::string url = endpoint_.server + path_and_query;
@@ -127,12 +127,13 @@ absl::StatusOr<HttpResponse> HttpClient::Stream(
   curl_easy_setopt(c, CURLOPT_SHARE, shared_->share);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(connect_timeout)));
+                   static_cast<long>(absl::ToInt64Milliseconds(options.connect_timeout)));
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                   std::max(1L, static_cast<long>(absl::ToInt64Seconds(idle_timeout))));
+                   std::max(1L, static_cast<long>(absl::ToInt64Seconds(options.idle_timeout))));
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-  HeaderList headers(curl_slist_append(nullptr, "Accept: application/json"));
+  std::string accept = absl::StrCat("Accept: ", options.accept);
+  HeaderList headers(curl_slist_append(nullptr, accept.c_str()));
   std::string token = BearerToken();
   if (!token.empty()) {
     std::string authorization = absl::StrCat("Authorization: Bearer ", token);
@@ -154,7 +155,7 @@ absl::StatusOr<HttpResponse> HttpClient::Stream(
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-  Transfer transfer{c, on_data, cancel, {}, false};
+  Transfer transfer{c, on_data, options.cancel, {}, false};
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnWrite);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -174,10 +175,14 @@ absl::StatusOr<HttpResponse> HttpClient::Stream(
 }
 
 absl::StatusOr<HttpResponse> HttpClient::Get(const std::string& path_and_query,
-                                             absl::Duration timeout) {
+                                             absl::Duration timeout, const std::string& accept) {
   std::string body;
+  StreamOptions options;
+  options.connect_timeout = timeout;
+  options.idle_timeout = timeout;
+  options.accept = accept;
   absl::StatusOr<HttpResponse> response =
-      Stream(path_and_query, timeout, timeout, nullptr, [&](absl::string_view data) {
+      Stream(path_and_query, options, [&](absl::string_view data) {
         body.append(data.data(), data.size());
         return true;
       });

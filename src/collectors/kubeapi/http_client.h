@@ -37,6 +37,17 @@ struct ApiEndpoint {
   bool insecure_skip_tls_verify = false;
 };
 
+struct StreamOptions {
+  absl::Duration connect_timeout = absl::Seconds(10);
+  // A transfer that receives nothing for this long is ended.
+  absl::Duration idle_timeout = absl::Seconds(60);
+  // Polled during the transfer; setting it ends the transfer.
+  const std::atomic<bool>* cancel = nullptr;
+  // The Accept header; the API server answers metadata-only for the PartialObjectMetadata
+  // media types.
+  std::string accept = "application/json";
+};
+
 struct HttpResponse {
   int status = 0;
   // The body, when the caller did not stream it.
@@ -51,18 +62,17 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // GETs `path_and_query` and hands each piece of the body to `on_data` as it arrives;
-  // `on_data` returns false to stop early. `idle_timeout` ends a transfer that receives
-  // nothing for that long; `cancel` is polled and ends it when set. Returns the HTTP status
+  // `on_data` returns false to stop early. Returns the HTTP status
   // (the body of a non-2xx answer is collected into HttpResponse::body instead of streamed),
   // or Unavailable when the server cannot be reached or the connection broke (a watch that
   // ends cleanly returns its status), naming the URL.
   absl::StatusOr<HttpResponse> Stream(const std::string& path_and_query,
-                                      absl::Duration connect_timeout, absl::Duration idle_timeout,
-                                      const std::atomic<bool>* cancel,
+                                      const StreamOptions& options,
                                       absl::FunctionRef<bool(absl::string_view)> on_data);
 
   // GETs and returns the whole body.
-  absl::StatusOr<HttpResponse> Get(const std::string& path_and_query, absl::Duration timeout);
+  absl::StatusOr<HttpResponse> Get(const std::string& path_and_query, absl::Duration timeout,
+                                   const std::string& accept = "application/json");
 
   const ApiEndpoint& endpoint() const { return endpoint_; }
 

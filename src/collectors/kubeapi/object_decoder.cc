@@ -161,7 +161,7 @@ struct ObjectDecoder::State {
     absl::StatusOr<std::string> peeked = PeekString(object, "kind", "object");
     if (!peeked.ok()) return peeked.status();
     std::string kind = *peeked;
-    if (kind.empty()) kind = std::string(default_kind);
+    if (kind.empty() || kind == "PartialObjectMetadata") kind = std::string(default_kind);
     out.kind = domain::KubeKindFromName(kind);
     JsonFields fields;
     DecodeBody(fields, object, out);
@@ -247,7 +247,8 @@ absl::StatusOr<WatchEvent> ObjectDecoder::DecodeWatchEvent(absl::string_view jso
 
 absl::StatusOr<ListPage> ObjectDecoder::DecodeList(
     absl::string_view json,
-    absl::FunctionRef<void(size_t, absl::StatusOr<domain::KubeObject>)> item) {
+    absl::FunctionRef<void(size_t, absl::StatusOr<domain::KubeObject>)> item,
+    absl::string_view default_kind) {
   ondemand::document doc;
   if (auto error = state_->parser.iterate(state_->Pad(json)).get(doc)) {
     return JsonError(error, "list");
@@ -268,7 +269,9 @@ absl::StatusOr<ListPage> ObjectDecoder::DecodeList(
     }
     return absl::InvalidArgumentError("list: no \"kind\"");
   }
-  std::string item_kind = kind == "List" ? "" : kind.substr(0, kind.size() - 4);
+  std::string item_kind = kind == "List" || kind == "PartialObjectMetadataList"
+                              ? std::string(default_kind)
+                              : kind.substr(0, kind.size() - 4);
   ListPage page;
   for (auto field : top) {
     std::string_view key;

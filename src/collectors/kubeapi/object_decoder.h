@@ -41,9 +41,9 @@ class ObjectDecoder {
   ObjectDecoder& operator=(const ObjectDecoder&) = delete;
 
   // Decodes one object. `default_kind` is used when the JSON has no "kind" (items of an API
-  // list response). Kinds Tapio does not model come back as kUnknown with their metadata.
-  // Fails with InvalidArgument naming the JSON path of the first bad field, or the offset of
-  // malformed JSON.
+  // list response) or only "PartialObjectMetadata" (a metadata-only answer). Kinds Tapio does not
+  // model come back as kUnknown with their metadata. Fails with InvalidArgument naming the JSON
+  // path of the first bad field, or the offset of malformed JSON.
   absl::StatusOr<domain::KubeObject> DecodeObject(absl::string_view json,
                                                   absl::string_view default_kind = "");
 
@@ -53,11 +53,13 @@ class ObjectDecoder {
 
   // Decodes a list ("PodList", or "List" whose items carry their own kind) or, when `json` is
   // a single object, that object as a list of one. Calls `item(index, object_or_error)` per
-  // item: a bad item does not stop the others. Fails only when the document itself is not a
-  // JSON object.
+  // item: a bad item does not stop the others. `default_kind` is the kind of items that name
+  // none or only say "PartialObjectMetadata" (a metadata-only list). Fails only when the
+  // document itself is not a JSON object.
   absl::StatusOr<ListPage> DecodeList(
       absl::string_view json,
-      absl::FunctionRef<void(size_t, absl::StatusOr<domain::KubeObject>)> item);
+      absl::FunctionRef<void(size_t, absl::StatusOr<domain::KubeObject>)> item,
+      absl::string_view default_kind = "");
 
  private:
   struct State;

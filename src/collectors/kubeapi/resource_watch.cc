@@ -11,6 +11,10 @@
 namespace tapio::collectors::kubeapi {
 namespace {
 
+constexpr char kMetadataListMedia[] =
+    "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+constexpr char kMetadataMedia[] = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+
 std::string KeyOf(const domain::KubeObject& object) {
   if (!object.meta.uid.empty()) return std::string(domain::Resolve(object.meta.uid));
   return absl::StrCat(domain::Resolve(object.meta.namespace_name), "/",
@@ -50,8 +54,8 @@ const std::vector<ResourceType>& WatchedResources() {
       {"persistentvolumes", "/api/v1/persistentvolumes", "PersistentVolume"},
       {"storageclasses", "/apis/storage.k8s.io/v1/storageclasses", "StorageClass"},
       {"resourcequotas", "/api/v1/resourcequotas", "ResourceQuota"},
-      {"configmaps", "/api/v1/configmaps", "ConfigMap"},
-      {"secrets", "/api/v1/secrets", "Secret"},
+      {"configmaps", "/api/v1/configmaps", "ConfigMap", true},
+      {"secrets", "/api/v1/secrets", "Secret", true},
   };
   return *resources;
 }
@@ -102,7 +106,10 @@ absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
   do {
     std::string query = absl::StrCat(type_.path, "?limit=", options_.page_size);
     if (!continue_token.empty()) absl::StrAppend(&query, "&continue=", Escape(continue_token));
-    absl::StatusOr<HttpResponse> response = client_.Get(query, options_.list_timeout);
+    absl::StatusOr<HttpResponse> response =
+        client_.Get(query, options_.list_timeout,
+                    type_.metadata_only ? absl::StrCat(kMetadataListMedia, ",application/json")
+                                        : "application/json");
     if (!response.ok()) return response.status();
     if (response->status == 410) {
       // The continue token expired mid-list: start the list over.
@@ -116,7 +123,8 @@ absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
     }
     if (response->status != 200) return HttpError(response->status, response->body, "list");
     absl::StatusOr<ListPage> page = decoder_.DecodeList(
-        response->body, [&](size_t index, absl::StatusOr<domain::KubeObject> object) {
+        response->body,
+        [&](size_t index, absl::StatusOr<domain::KubeObject> object) {
           if (!object.ok()) {
             ++counts_.bad_lines;
             problems.push_back(absl::StrCat("items[", index, "]: ", object.status().message()));
@@ -125,7 +133,8 @@ absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
           std::string key = KeyOf(*object);
           if (!listed.contains(key)) order.push_back(key);
           listed.insert_or_assign(std::move(key), std::move(*object));
-        });
+        },
+        type_.kind);
     if (!page.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat(type_.plural, ": list: ", page.status().message()));
@@ -161,8 +170,13 @@ absl::Status ResourceWatch::WatchOnce(const std::atomic<bool>& stop) {
                                    "&resourceVersion=", Escape(resource_version_));
   std::string pending;
   bool gone = false;
-  absl::StatusOr<HttpResponse> response = client_.Stream(
-      query, options_.connect_timeout, options_.idle_timeout, &stop, [&](absl::string_view data) {
+  StreamOptions stream;
+  stream.connect_timeout = options_.connect_timeout;
+  stream.idle_timeout = options_.idle_timeout;
+  stream.cancel = &stop;
+  if (type_.metadata_only) stream.accept = absl::StrCat(kMetadataMedia, ",application/json");
+  absl::StatusOr<HttpResponse> response =
+      client_.Stream(query, stream, [&](absl::string_view data) {
         pending.append(data.data(), data.size());
         size_t start = 0;
         for (size_t end; (end = pending.find('\n', start)) != std::string::npos; start = end + 1) {

@@ -30,6 +30,8 @@ struct ResourceType {
   std::string path;
   // The kind of its objects ("Pod").
   std::string kind;
+  // Ask only for metadata (PartialObjectMetadata): Secrets' data never leaves the API server.
+  bool metadata_only = false;
 };
 
 // Every resource Tapio watches (pods, nodes, namespaces, both Event APIs, workloads,

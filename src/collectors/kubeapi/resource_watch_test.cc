@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "collectors/kubeapi/cluster_watch.h"
 #include "collectors/kubeapi/transition_detector.h"
 #include "domain/event_id.h"
 #include "gmock/gmock.h"
@@ -229,6 +230,74 @@ TEST(ResourceWatchTest, DroppedStreamReconnectsAndTruncatedLinesAreSkipped) {
   std::vector<FakeRequest> requests = server.requests();
   ASSERT_GE(requests.size(), 3u);
   EXPECT_EQ(requests[2].query.at("resourceVersion"), "6");
+}
+
+TEST(ResourceWatchTest, SecretsAreListedAndWatchedAsMetadataOnly) {
+  FakeApiServer server([](const FakeRequest& request) {
+    FakeResponse response;
+    if (!request.query.contains("watch")) {
+      response.chunks = {
+          R"json({"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"70"},"items":[{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"name":"db-password","namespace":"shop","uid":"s-1","resourceVersion":"69"}}]})json"};
+    } else {
+      response.chunks = {
+          R"json({"type":"MODIFIED","object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"name":"db-password","namespace":"shop","uid":"s-1","resourceVersion":"71"}}})json"
+          "\n"};
+    }
+    return response;
+  });
+  std::vector<domain::KubeKind> kinds;
+  HttpClient client(Endpoint(server.url()));
+  ResourceType secrets;
+  for (const ResourceType& type : WatchedResources()) {
+    if (type.plural == "secrets") secrets = type;
+  }
+  ASSERT_TRUE(secrets.metadata_only);
+  ResourceWatch watch(
+      secrets, client, FastOptions(), domain::Clock::Real(),
+      [&](const domain::ObjectChange& change) { kinds.push_back(change.object.kind); });
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(watch.Relist(stop).ok());
+  ASSERT_TRUE(watch.WatchOnce(stop).ok());
+  EXPECT_THAT(kinds, ElementsAre(domain::KubeKind::kSecret, domain::KubeKind::kSecret));
+  std::vector<FakeRequest> requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_THAT(requests[0].headers.at("accept"), HasSubstr("as=PartialObjectMetadataList"));
+  EXPECT_THAT(requests[1].headers.at("accept"), HasSubstr("as=PartialObjectMetadata;"));
+}
+
+TEST(ClusterWatchTest, AForbiddenResourceStopsAloneAndTheOthersKeepWorking) {
+  FakeApiServer server([](const FakeRequest& request) {
+    FakeResponse response;
+    if (request.path == "/api/v1/secrets") {
+      response.status = 403;
+      response.chunks = {
+          R"json({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"secrets is forbidden: User \"system:serviceaccount:tapio:tapio\" cannot list resource \"secrets\" in API group \"\" at the cluster scope","reason":"Forbidden","details":{"kind":"secrets"},"code":403})json"};
+    } else if (!request.query.contains("watch")) {
+      response.chunks = {PodList("3", "", {PodItem("a", "u-a", "2")})};
+    } else {
+      response.chunks = {WatchLine("MODIFIED", PodItem("a", "u-a", "4", "Failed"))};
+      response.pause_between_chunks = std::chrono::milliseconds(1);
+    }
+    return response;
+  });
+  Recorder recorder;
+  HttpClient client(Endpoint(server.url()));
+  std::vector<ResourceType> resources;
+  for (const ResourceType& type : WatchedResources()) {
+    if (type.plural == "pods" || type.plural == "secrets") resources.push_back(type);
+  }
+  ClusterWatch watch(resources, client, FastOptions(), domain::Clock::Real(), recorder.handler());
+  watch.Start();
+  ASSERT_TRUE(::tapio::testing::PollUntil([&] {
+    auto status = watch.Status();
+    return status[1].resource == "secrets" && !status[1].running && recorder.Take().size() >= 3;
+  }));
+  auto status = watch.Status();
+  EXPECT_TRUE(status[0].running);
+  EXPECT_EQ(status[1].ended.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(status[1].ended.message(), HasSubstr("\"list\" on \"secrets\""));
+  watch.Stop();
+  EXPECT_THAT(recorder.Take()[0], "+a@2");
 }
 
 TEST(ResourceWatchTest, UnreachableServerIsUnavailableNamingTheUrl) {
