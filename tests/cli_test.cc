@@ -122,6 +122,9 @@ TEST(TapioCliTest, AnalyzeReadsAKubectlDumpAndGroupsEventsByEntity) {
   EXPECT_THAT(block, HasSubstr("k8s.container_waiting [api-server] CrashLoopBackOff"));
   EXPECT_THAT(block, HasSubstr("k8s.container_terminated [api-server] Error"));
   EXPECT_THAT(block, HasSubstr("BackOff x25"));
+  // A bundle of kubectl output alone: say which evidence would sharpen the picture.
+  EXPECT_THAT(result.output, HasSubstr("Not in this dump, and what it would add:"));
+  EXPECT_THAT(result.output, HasSubstr("kernel logs (nodes/<node>/kmsg.log"));
 }
 
 TEST(TapioCliTest, AnalyzeJsonHoldsTheTopologyAndUnifiedEvents) {

@@ -1,5 +1,6 @@
 #include "cli/analyze_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -30,6 +31,34 @@ constexpr domain::KubeKind kSummaryKinds[] = {domain::KubeKind::kNode,
                                               domain::KubeKind::kConfigMap,
                                               domain::KubeKind::kSecret,
                                               domain::KubeKind::kResourceQuota};
+
+// Inputs a dump can hold beyond the Kubernetes objects, and what each would add.
+struct MissingInput {
+  absl::string_view input;
+  absl::string_view hint;
+};
+constexpr MissingInput kOtherInputs[] = {
+    {"kmsg",
+     "kernel logs (nodes/<node>/kmsg.log, `dmesg --time-format=iso`) would show OOM kills "
+     "outside a container's limit, hung tasks and file system errors"},
+    {"journal",
+     "node journals (nodes/<node>/journal.jsonl, `journalctl -o json`) would show kubelet and "
+     "container runtime failures"},
+    {"otlp",
+     "application traces (otlp/*.json) would show which callers failed and through which "
+     "service"},
+};
+
+std::vector<absl::string_view> MissingHints(const OfflineAnalysis& analysis) {
+  std::vector<absl::string_view> hints;
+  for (const MissingInput& other : kOtherInputs) {
+    const auto& inputs = analysis.report.inputs;
+    if (std::find(inputs.begin(), inputs.end(), other.input) == inputs.end()) {
+      hints.push_back(other.hint);
+    }
+  }
+  return hints;
+}
 
 // One line of an event for people: what happened and the facts that say most about it.
 std::string Describe(const domain::Event& event) {
@@ -85,6 +114,12 @@ void PrintText(const OfflineAnalysis& analysis) {
               at > 0 ? domain::FormatRfc3339Nanos(at).c_str() : "(no time in the records)",
               kinds.empty() ? "no objects" : absl::StrJoin(kinds, ", ").c_str(),
               analysis.graph->edge_count());
+
+  std::vector<absl::string_view> hints = MissingHints(analysis);
+  if (!hints.empty()) {
+    std::printf("\nNot in this dump, and what it would add:\n");
+    for (absl::string_view hint : hints) std::printf("  - %s\n", std::string(hint).c_str());
+  }
 
   Grouped grouped = GroupByEntity(analysis.events);
   std::printf("\nEvents by entity (%zu events, %zu entities)\n", analysis.events.size(),
