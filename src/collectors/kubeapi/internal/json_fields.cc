@@ -35,23 +35,18 @@ absl::string_view View(std::string_view text) {
 
 }  // namespace
 
-JsonFields::Scope::Scope(JsonFields& fields, absl::string_view segment)
-    : fields_(fields), length_(fields.path_.size()) {
-  if (!fields_.path_.empty()) fields_.path_ += '.';
-  fields_.path_.append(segment.data(), segment.size());
-}
-
-JsonFields::Scope::Scope(JsonFields& fields, size_t index)
-    : fields_(fields), length_(fields.path_.size()) {
-  absl::StrAppend(&fields_.path_, "[", index, "]");
-}
-
-JsonFields::Scope::~Scope() { fields_.path_.resize(length_); }
-
 void JsonFields::Fail(absl::string_view problem) {
   if (status_.ok()) {
-    status_ = absl::InvalidArgumentError(path_.empty() ? std::string(problem)
-                                                       : absl::StrCat(path_, ": ", problem));
+    std::string path;
+    for (const Segment& segment : path_) {
+      if (segment.key.empty()) {
+        absl::StrAppend(&path, "[", segment.index, "]");
+      } else {
+        absl::StrAppend(&path, path.empty() ? "" : ".", segment.key);
+      }
+    }
+    status_ = absl::InvalidArgumentError(path.empty() ? std::string(problem)
+                                                      : absl::StrCat(path, ": ", problem));
   }
 }
 

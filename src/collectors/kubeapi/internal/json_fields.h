@@ -23,18 +23,23 @@ inline constexpr size_t kMaxKeptString = 32 * 1024;
 
 class JsonFields {
  public:
-  // Scopes a path segment for the duration of a nested read.
+  // Scopes a path segment for the duration of a nested read. `segment` must outlive the
+  // scope (a literal, or a key in the parser's buffer). The path is only spelled out when a
+  // problem is recorded: building it on every field cost 8 % of decoding.
   class Scope {
    public:
-    Scope(JsonFields& fields, absl::string_view segment);
-    Scope(JsonFields& fields, size_t index);
-    ~Scope();
+    Scope(JsonFields& fields, absl::string_view segment) : fields_(fields) {
+      fields_.path_.push_back({segment, 0});
+    }
+    Scope(JsonFields& fields, size_t index) : fields_(fields) {
+      fields_.path_.push_back({{}, index});
+    }
+    ~Scope() { fields_.path_.pop_back(); }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
    private:
     JsonFields& fields_;
-    size_t length_;
   };
 
   bool ok() const { return status_.ok(); }
@@ -67,7 +72,12 @@ class JsonFields {
   static bool IsNull(ondemand::value& value);
   void FailType(ondemand::value& value, absl::string_view expected);
 
-  std::string path_;
+  // A key, or an array index when the key is empty.
+  struct Segment {
+    absl::string_view key;
+    size_t index;
+  };
+  std::vector<Segment> path_;
   absl::Status status_;
 };
 
