@@ -1,5 +1,6 @@
 #include "collectors/kubeapi/internal/json_fields.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -38,7 +39,8 @@ absl::string_view View(std::string_view text) {
 void JsonFields::Fail(absl::string_view problem) {
   if (status_.ok()) {
     std::string path;
-    for (const Segment& segment : path_) {
+    for (size_t i = 0; i < std::min(depth_, kMaxDepth); ++i) {
+      const Segment& segment = path_[i];
       if (segment.key.empty()) {
         absl::StrAppend(&path, "[", segment.index, "]");
       } else {

@@ -4,6 +4,7 @@
 #ifndef TAPIO_COLLECTORS_KUBEAPI_INTERNAL_JSON_FIELDS_H_
 #define TAPIO_COLLECTORS_KUBEAPI_INTERNAL_JSON_FIELDS_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,12 +30,10 @@ class JsonFields {
   class Scope {
    public:
     Scope(JsonFields& fields, absl::string_view segment) : fields_(fields) {
-      fields_.path_.push_back({segment, 0});
+      fields_.Push({segment, 0});
     }
-    Scope(JsonFields& fields, size_t index) : fields_(fields) {
-      fields_.path_.push_back({{}, index});
-    }
-    ~Scope() { fields_.path_.pop_back(); }
+    Scope(JsonFields& fields, size_t index) : fields_(fields) { fields_.Push({{}, index}); }
+    ~Scope() { --fields_.depth_; }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
@@ -77,7 +76,14 @@ class JsonFields {
     absl::string_view key;
     size_t index;
   };
-  std::vector<Segment> path_;
+  // Kubernetes objects nest about ten deep; segments below kMaxDepth are not named.
+  static constexpr size_t kMaxDepth = 24;
+  void Push(Segment segment) {
+    if (depth_ < kMaxDepth) path_[depth_] = segment;
+    ++depth_;
+  }
+  std::array<Segment, kMaxDepth> path_;
+  size_t depth_ = 0;
   absl::Status status_;
 };
 
