@@ -40,6 +40,7 @@ absl::string_view Comm::view() const {
 
 void Comm::Assign(absl::string_view text) {
   bytes.fill('\0');
+  if (text.empty()) return;
   std::memcpy(bytes.data(), text.data(), std::min(text.size(), bytes.size()));
 }
 
