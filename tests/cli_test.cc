@@ -17,6 +17,7 @@ namespace {
 
 using ::tapio::testing::RunCommand;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string Tapio(const std::string& args) { return absl::StrCat(TAPIO_BINARY, " ", args); }
 
@@ -140,6 +141,26 @@ TEST(TapioCliTest, AnalyzeJsonHoldsTheTopologyAndUnifiedEvents) {
   const auto& first_event =
       entities.values(0).struct_value().fields().at("events").list_value().values(0);
   EXPECT_EQ(first_event.struct_value().fields().at("source").string_value(), "SOURCE_KUBERNETES");
+}
+
+TEST(TapioCliTest, AnalyzeReadsANodesKernelLog) {
+  char dir[] = "/tmp/tapio-scenario-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string root = dir;
+  ASSERT_EQ(RunCommand("mkdir -p " + root +
+                       "/nodes/node-1 && cp "
+                       "../shared/realdata/kernel/memcg-oom-kubepods-paths.dmesg-iso.log " +
+                       root + "/nodes/node-1/kmsg.log")
+                .exit_code,
+            0);
+  auto result = RunCommand(Tapio("analyze " + root));
+  RunCommand("rm -rf " + root);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("\nNode/node-1\n"));
+  EXPECT_THAT(
+      result.output,
+      HasSubstr("kernel.oom_kill java (pid 6755) pod 3f1c9a2e-7b4d-4e8a-9c61-0d2b5e8f4a17"));
+  EXPECT_THAT(result.output, Not(HasSubstr("kernel logs (nodes/<node>/kmsg.log")));
 }
 
 TEST(TapioCliTest, AnalyzeOfAMissingPathFails) {

@@ -63,6 +63,15 @@ std::vector<absl::string_view> MissingHints(const OfflineAnalysis& analysis) {
 // One line of an event for people: what happened and the facts that say most about it.
 std::string Describe(const domain::Event& event) {
   std::string text(domain::Resolve(event.type));
+  if (const auto* kernel = std::get_if<domain::KernelPayload>(&event.payload)) {
+    if (kernel->pid != 0) {
+      absl::StrAppend(&text, " ", kernel->comm.view(), " (pid ", kernel->pid, ")");
+    }
+    if (!kernel->pod_uid.empty()) absl::StrAppend(&text, " pod ", domain::Resolve(kernel->pod_uid));
+    if (kernel->memcg_limit_kb != 0) {
+      absl::StrAppend(&text, " limit ", kernel->memcg_limit_kb / 1024, " MiB");
+    }
+  }
   if (const auto* k = std::get_if<domain::KubernetesPayload>(&event.payload)) {
     if (!k->container.empty()) absl::StrAppend(&text, " [", domain::Resolve(k->container), "]");
     if (!k->reason.empty()) absl::StrAppend(&text, " ", domain::Resolve(k->reason));

@@ -61,7 +61,8 @@ absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
     }
     pipe.Submit(events);
   };
-  collectors::scenario::ScenarioReader reader;
+  collectors::scenario::ScenarioReader reader(std::string(cluster), analysis->registry, ids,
+                                              domain::Clock::Real());
   for (const std::string& path : paths) {
     absl::Status status = reader.Read(path, input, &analysis->report);
     if (!status.ok()) {

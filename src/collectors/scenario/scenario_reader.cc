@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "collectors/kmsg/kmsg_file.h"
 
 namespace tapio::collectors::scenario {
 namespace {
@@ -19,6 +20,10 @@ void NoteInput(ScenarioReport* report, absl::string_view input) {
 }
 
 }  // namespace
+
+ScenarioReader::ScenarioReader(std::string cluster, domain::EntityRegistry& registry,
+                               domain::EventIdGenerator& ids, const domain::Clock& clock)
+    : cluster_(std::move(cluster)), registry_(registry), ids_(ids), clock_(clock) {}
 
 void ScenarioReader::ReadFile(const std::string& full, const std::string& relative,
                               const ScenarioInput& input, ScenarioReport* report) {
@@ -34,10 +39,25 @@ void ScenarioReader::ReadFile(const std::string& full, const std::string& relati
   } else if (absl::EndsWith(name, ".json") && parent != "otlp") {
     status = kube_.ReadJsonFile(full, relative, input.on_change, &report->problems);
     NoteInput(report, "k8s");
-  } else if (grandparent == "nodes" && (name == "kmsg.log" || name == "journal.jsonl")) {
-    report->skipped.push_back(
-        {relative, absl::StrCat("no reader for ", name == "kmsg.log" ? "kernel logs" : "journals",
-                                " in this build")});
+  } else if (grandparent == "nodes" && name == "kmsg.log") {
+    absl::StatusOr<std::unique_ptr<kmsg::KmsgParser>> parser =
+        kmsg::KmsgParser::Create({cluster_, parent, relative, 0}, registry_, ids_, clock_);
+    if (!parser.ok()) {
+      report->problems.push_back({relative, std::string(parser.status().message())});
+      return;
+    }
+    absl::StatusOr<kmsg::KmsgFile> file = kmsg::ReadKmsgFile(full, **parser);
+    if (!file.ok()) {
+      status = file.status();
+    } else {
+      for (const absl::Status& line : file->line_errors) {
+        report->problems.push_back({relative, std::string(line.message())});
+      }
+      if (input.on_events) input.on_events(std::move(file->events));
+      NoteInput(report, "kmsg");
+    }
+  } else if (grandparent == "nodes" && name == "journal.jsonl") {
+    report->skipped.push_back({relative, "no reader for journals in this build"});
     return;
   } else if (parent == "otlp") {
     report->skipped.push_back({relative, "no reader for OTLP in this build"});

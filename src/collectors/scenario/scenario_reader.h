@@ -11,7 +11,10 @@
 
 #include "absl/status/status.h"
 #include "collectors/kubeapi/dump_reader.h"
+#include "domain/clock.h"
+#include "domain/entity.h"
 #include "domain/event.h"
+#include "domain/event_id.h"
 #include "domain/kube_object.h"
 
 namespace tapio::collectors::scenario {
@@ -36,6 +39,11 @@ struct ScenarioReport {
 
 class ScenarioReader {
  public:
+  // Events from node records are about entities of `cluster` in `registry`, with ids from
+  // `ids`; all three must outlive the reader.
+  ScenarioReader(std::string cluster, domain::EntityRegistry& registry,
+                 domain::EventIdGenerator& ids, const domain::Clock& clock);
+
   // Reads `path`: a scenario directory, a directory of `kubectl get -o json` files, or a single
   // file. Fails with NotFound when `path` does not exist.
   absl::Status Read(const std::string& path, const ScenarioInput& input, ScenarioReport* report);
@@ -45,6 +53,10 @@ class ScenarioReader {
                 ScenarioReport* report);
 
   kubeapi::DumpReader kube_;
+  std::string cluster_;
+  domain::EntityRegistry& registry_;
+  domain::EventIdGenerator& ids_;
+  const domain::Clock& clock_;
 };
 
 }  // namespace tapio::collectors::scenario

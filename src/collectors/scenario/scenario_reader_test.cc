@@ -23,6 +23,11 @@ class ScenarioReaderTest : public ::testing::Test {
     fs::create_directories(root_);
   }
   void TearDown() override { fs::remove_all(root_); }
+  ScenarioReader Reader() { return ScenarioReader("test", registry_, ids_, clock_); }
+
+  domain::EntityRegistry registry_;
+  domain::EventIdGenerator ids_{5};
+  domain::FakeClock clock_{1'795'365'174'000'000'000};
   void Write(const std::string& relative, const std::string& text) {
     fs::path path = root_ / relative;
     fs::create_directories(path.parent_path());
@@ -54,23 +59,46 @@ not json at all
     seen.push_back(std::string(domain::Resolve(change.object.meta.name)) +
                    (change.type == domain::ObjectChange::Type::kDeleted ? "-" : "+"));
   };
-  ScenarioReader reader;
+  ScenarioReader reader = Reader();
   ScenarioReport report;
   ASSERT_TRUE(reader.Read(root_.string(), input, &report).ok());
   // List items come in the order of their own times; watch lines in recorded order.
   EXPECT_THAT(seen, ElementsAre("a+", "b+", "n1+", "n1-"));
-  EXPECT_THAT(report.read, UnorderedElementsAre("k8s/pods.json", "k8s/watch.jsonl"));
+  EXPECT_THAT(report.read,
+              UnorderedElementsAre("k8s/pods.json", "k8s/watch.jsonl", "nodes/n1/kmsg.log"));
   ASSERT_EQ(report.problems.size(), 2u);
   EXPECT_EQ(report.problems[0].place, "k8s/pods.json: items[2]");
   EXPECT_EQ(report.problems[1].place, "k8s/watch.jsonl:2");
-  ASSERT_EQ(report.skipped.size(), 2u);
-  EXPECT_EQ(report.skipped[0].place, "nodes/n1/kmsg.log");
-  EXPECT_EQ(report.skipped[1].place, "notes.txt");
-  EXPECT_THAT(report.inputs, ElementsAre("k8s"));
+  ASSERT_EQ(report.skipped.size(), 1u);
+  EXPECT_EQ(report.skipped[0].place, "notes.txt");
+  EXPECT_THAT(report.inputs, UnorderedElementsAre("k8s", "kmsg"));
+}
+
+TEST_F(ScenarioReaderTest, ReadsANodesKernelLogIntoEventsAboutThatNode) {
+  fs::create_directories(root_ / "nodes/ip-10-0-3-41");
+  fs::copy_file("../shared/realdata/kernel/memcg-oom-kubepods-paths.dmesg-iso.log",
+                root_ / "nodes/ip-10-0-3-41/kmsg.log");
+  Write("nodes/ip-10-0-3-41/extra.txt", "x\n");
+  std::vector<domain::Event> events;
+  ScenarioInput input;
+  input.on_events = [&](std::vector<domain::Event> batch) {
+    events.insert(events.end(), batch.begin(), batch.end());
+  };
+  ScenarioReader reader = Reader();
+  ScenarioReport report;
+  ASSERT_TRUE(reader.Read(root_.string(), input, &report).ok());
+  ASSERT_EQ(events.size(), 2u);
+  for (const domain::Event& event : events) {
+    EXPECT_EQ(domain::Resolve(event.type), "kernel.oom_kill");
+    EXPECT_EQ(domain::ToString(registry_.Get(event.entity)), "Node/ip-10-0-3-41");
+  }
+  EXPECT_EQ(domain::Resolve(std::get<domain::KernelPayload>(events[0].payload).pod_uid),
+            "3f1c9a2e-7b4d-4e8a-9c61-0d2b5e8f4a17");
+  EXPECT_TRUE(report.problems.empty());
 }
 
 TEST_F(ScenarioReaderTest, MissingPathIsNotFound) {
-  ScenarioReader reader;
+  ScenarioReader reader = Reader();
   ScenarioReport report;
   EXPECT_EQ(reader.Read((root_ / "nope").string(), {}, &report).code(),
             absl::StatusCode::kNotFound);
@@ -81,7 +109,7 @@ TEST_F(ScenarioReaderTest, ReadsASingleFile) {
   int changes = 0;
   ScenarioInput input;
   input.on_change = [&](const domain::ObjectChange&) { ++changes; };
-  ScenarioReader reader;
+  ScenarioReader reader = Reader();
   ScenarioReport report;
   ASSERT_TRUE(reader.Read((root_ / "pod.json").string(), input, &report).ok());
   EXPECT_EQ(changes, 1);
