@@ -163,6 +163,31 @@ TEST(TapioCliTest, AnalyzeReadsANodesKernelLog) {
   EXPECT_THAT(result.output, Not(HasSubstr("kernel logs (nodes/<node>/kmsg.log")));
 }
 
+TEST(TapioCliTest, AnalyzePutsAKernelOomKillOnThePodItHit) {
+  char dir[] = "/tmp/tapio-scenario-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string root = dir;
+  ASSERT_EQ(RunCommand("mkdir -p " + root + "/nodes/node-1 " + root +
+                       "/k8s && cp "
+                       "../shared/realdata/kernel/memcg-oom-kubepods-paths.dmesg-iso.log " +
+                       root + "/nodes/node-1/kmsg.log")
+                .exit_code,
+            0);
+  std::ofstream(root + "/k8s/pods.json")
+      << R"json({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"9"},"items":[
+        {"metadata":{"name":"java-app-0","namespace":"shop","uid":"3f1c9a2e-7b4d-4e8a-9c61-0d2b5e8f4a17",
+         "creationTimestamp":"2026-11-22T16:00:00Z"},
+         "spec":{"nodeName":"node-1","containers":[{"name":"app","image":"registry.example.com/app:1"}]},
+         "status":{"phase":"Running"}}]})json";
+  auto result = RunCommand(Tapio("analyze " + root));
+  RunCommand("rm -rf " + root);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  size_t pod = result.output.find("\nPod/shop/java-app-0\n");
+  ASSERT_NE(pod, std::string::npos) << result.output;
+  std::string block = result.output.substr(pod, result.output.find("\nNode/", pod) - pod);
+  EXPECT_THAT(block, HasSubstr("kernel.oom_kill java (pid 6755)"));
+}
+
 TEST(TapioCliTest, AnalyzeOfAMissingPathFails) {
   auto result = RunCommand(Tapio("analyze /nonexistent/incident"));
   EXPECT_NE(result.exit_code, 0);

@@ -5,6 +5,7 @@
 #include "absl/synchronization/mutex.h"
 #include "collectors/kubeapi/transition_detector.h"
 #include "domain/event_id.h"
+#include "intelligence/topology/pod_attribution.h"
 #include "pipeline/pipeline_builder.h"
 
 namespace tapio::cli {
@@ -56,8 +57,9 @@ absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
     pipe.Submit(batch);
   };
   input.on_events = [&](std::vector<domain::Event> events) {
-    for (const domain::Event& e : events) {
+    for (domain::Event& e : events) {
       analysis->last_time_ns = std::max(analysis->last_time_ns, e.time_ns);
+      intelligence::AttributeToPod(*analysis->graph, e);
     }
     pipe.Submit(events);
   };
