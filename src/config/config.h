@@ -1,9 +1,10 @@
-// tapio.yaml: the settings of a Tapio process, read and validated against one schema
-// (schema.h). Every problem is reported with the file, the line and the key. Thread-safe:
-// plain values and pure functions.
+// tapio.yaml: the settings of a Tapio process, read with yaml-cpp and validated against one
+// schema (schema.h), which also holds every default. Every problem is reported with the file,
+// the line and the key. Thread-safe: plain values and functions without shared mutable state.
 #ifndef TAPIO_CONFIG_CONFIG_H_
 #define TAPIO_CONFIG_CONFIG_H_
 
+#include <cstddef>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -14,6 +15,7 @@
 
 namespace tapio::config {
 
+// What a full shard queue does with another event.
 enum class Overflow { kBlock, kDropLowestSeverity };
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
@@ -24,7 +26,7 @@ struct PipelineConfig {
   absl::Duration batch_wait;
   Overflow overflow = Overflow::kDropLowestSeverity;
   absl::Duration drain_timeout;
-  // Sources with a policy of their own.
+  // Only the sources the file names; every other source follows `overflow`.
   absl::flat_hash_map<domain::Source, Overflow> source_overflow;
 };
 
@@ -38,16 +40,25 @@ struct Config {
   LogConfig log;
 };
 
-// Every setting at its documented default.
+// The largest configuration LoadConfig reads; larger input is InvalidArgument.
+inline constexpr size_t kMaxConfigBytes = size_t{1} << 20;
+
+// Every setting at the default the schema gives it.
 Config DefaultConfig();
 
-// Reads YAML text; `file_name` names it in errors. An empty document gives the defaults.
-// Fails with InvalidArgument listing every problem, one per line, as
-// "FILE:LINE: KEY: PROBLEM" (unknown keys, wrong types, values out of range, bad durations,
-// duplicate keys, YAML syntax errors).
+// Reads one YAML document; `file_name` names it in errors. Keys the text leaves out keep their
+// defaults; an empty document (or only comments) gives DefaultConfig(). On failure returns
+// InvalidArgument whose message lists every problem found, one per line, each as
+// "FILE:LINE: KEY: PROBLEM" (LINE 1-based; KEY left out for problems of the whole file):
+// unknown keys (with a suggestion when one is close), values of the wrong type or out of range,
+// durations that do not parse, a mapping or list where a value belongs, duplicate keys, names
+// no "<source>" segment accepts, YAML syntax errors, a top level that is not a mapping, more
+// than one document, more than kMaxConfigBytes. At most 50 problems are listed, then a count.
 absl::StatusOr<Config> LoadConfig(absl::string_view yaml_text, absl::string_view file_name);
 
-// Reads the file at `path`; NotFound when it cannot be read, otherwise as LoadConfig.
+// Reads the file at `path` and loads it as LoadConfig(text, path) does. Fails with the code
+// of the errno (NotFound, PermissionDenied, ...) when it cannot be read, and InvalidArgument
+// for a directory or a file larger than kMaxConfigBytes.
 absl::StatusOr<Config> LoadConfigFile(const std::string& path);
 
 }  // namespace tapio::config

@@ -1,22 +1,35 @@
-// Reads tapio.yaml with yaml-cpp and checks it against the schema.
+// Checks a parsed tapio.yaml against the schema, and reads it from a file.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
+#include <optional>
+#include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
-#include "absl/strings/match.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "config/config.h"
 #include "config/schema.h"
-#include "yaml-cpp/yaml.h"
+#include "config/yaml_document.h"
+#include "domain/status_macros.h"
 
 namespace tapio::config {
 namespace {
 
-// Levenshtein distance, for "did you mean".
+constexpr size_t kMaxErrors = 50;
+
+// Compared for suggestions only: "Batch-Size" is a likely typo of "batch_size".
+std::string Normalized(absl::string_view word) {
+  std::string normalized = absl::AsciiStrToLower(word);
+  std::replace(normalized.begin(), normalized.end(), '-', '_');
+  return normalized;
+}
+
 size_t EditDistance(absl::string_view a, absl::string_view b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -32,196 +45,265 @@ size_t EditDistance(absl::string_view a, absl::string_view b) {
   return row[b.size()];
 }
 
-// Splits a schema path into segments.
-std::vector<std::string> Segments(absl::string_view path) { return absl::StrSplit(path, '.'); }
+// The candidate `word` is most likely a typo of, if any is close enough.
+std::optional<std::string> Closest(absl::string_view word,
+                                   const std::vector<std::string>& candidates) {
+  constexpr size_t kMaxWordBytes = 64;
+  if (word.size() > kMaxWordBytes) return std::nullopt;
+  std::string normalized = Normalized(word);
+  std::optional<std::string> best;
+  size_t best_distance = 0;
+  for (const std::string& candidate : candidates) {
+    size_t distance = EditDistance(normalized, Normalized(candidate));
+    size_t limit = candidate.size() <= 3 ? 1 : 2;
+    if (distance <= limit && (!best.has_value() || distance < best_distance)) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
 
-class Loader {
+std::string DidYouMean(const std::optional<std::string>& suggestion) {
+  return suggestion.has_value() ? absl::StrCat(" (did you mean ", Quoted(*suggestion), "?)") : "";
+}
+
+bool IsPlaceholder(absl::string_view segment) { return !segment.empty() && segment.front() == '<'; }
+
+std::string KindOf(const YAML::Node& node) {
+  if (node.IsMap()) return "a mapping";
+  if (node.IsSequence()) return "a list";
+  if (node.IsNull()) return "nothing";
+  return absl::StrCat("the value ", Quoted(node.Scalar()));
+}
+
+std::string Shown(const std::vector<std::string>& path) {
+  return absl::StrJoin(path, ".", [](std::string* out, const std::string& segment) {
+    absl::StrAppend(out, Printable(segment));
+  });
+}
+
+// What the schema says about a path a file gives.
+struct Match {
+  // The key the path names, or a key the path is a section of; both null if unknown.
+  const Key* key = nullptr;
+  const Key* section = nullptr;
+  // Set when the path's last segment stands for the key's "<name>" segment.
+  bool placeholder = false;
+  // The schema's literal segments where the path's last one is, for suggestions.
+  std::vector<std::string> siblings;
+};
+
+Match Find(const std::vector<std::string>& path) {
+  Match literal, placeholder;
+  const size_t last = path.size() - 1;
+  for (const Key& key : Schema()) {
+    if (key.segments.size() <= last) continue;
+    bool parent_fits = true;
+    for (size_t i = 0; i < last && parent_fits; ++i) {
+      parent_fits = key.segments[i] == path[i] || IsPlaceholder(key.segments[i]);
+    }
+    if (!parent_fits) continue;
+    const std::string& segment = key.segments[last];
+    Match* match = &literal;
+    if (IsPlaceholder(segment)) {
+      match = &placeholder;
+      match->placeholder = true;
+    } else if (segment != path[last]) {
+      if (std::find(literal.siblings.begin(), literal.siblings.end(), segment) ==
+          literal.siblings.end()) {
+        literal.siblings.push_back(segment);
+      }
+      continue;
+    }
+    (key.segments.size() == path.size() ? match->key : match->section) = &key;
+  }
+  if (literal.key != nullptr || literal.section != nullptr || !placeholder.placeholder) {
+    return literal;
+  }
+  return placeholder;
+}
+
+// Walks a parsed document against the schema, applying valid values to a Config and noting
+// every problem.
+class Walker {
  public:
-  explicit Loader(absl::string_view file_name) : file_(file_name) {}
+  Walker(absl::string_view file_name, Config& config) : file_(file_name), config_(config) {}
 
-  void Walk(const YAML::Node& node, std::vector<std::string>& path, Config& config) {
-    if (!node.IsMap()) {
-      Error(node, Dotted(path), "expected a mapping of keys");
+  void Document(const YAML::Node& root) {
+    if (root.IsNull()) return;
+    if (!root.IsMap()) {
+      Error(LineOf(root), "", absl::StrCat("expected a mapping of keys, got ", KindOf(root)));
       return;
     }
-    absl::flat_hash_set<std::string> seen;
-    for (const auto& entry : node) {
-      const YAML::Node& key_node = entry.first;
-      const YAML::Node& value = entry.second;
-      if (!key_node.IsScalar()) {
-        Error(key_node, Dotted(path), "keys must be plain words");
+    std::vector<std::string> path;
+    Map(root, path, "");
+  }
+
+  // `line` 0 when the problem has none; `key` empty when it concerns no one key.
+  void Error(int line, absl::string_view key, absl::string_view problem) {
+    if (errors_.size() == kMaxErrors) {
+      ++unlisted_;
+      return;
+    }
+    errors_.push_back(absl::StrCat(file_, line > 0 ? absl::StrCat(":", line) : "", ": ", key,
+                                   key.empty() ? "" : ": ", problem));
+  }
+
+  absl::Status status() const {
+    if (errors_.empty()) return absl::OkStatus();
+    std::string message = absl::StrJoin(errors_, "\n");
+    if (unlisted_ > 0) {
+      absl::StrAppend(&message, "\n", file_, ": ", unlisted_, " more problems not listed");
+    }
+    return absl::InvalidArgumentError(message);
+  }
+
+ private:
+  // `name` is what a "<name>" segment of `path` matched ("" if none).
+  void Map(const YAML::Node& map, std::vector<std::string>& path, const std::string& name) {
+    absl::flat_hash_map<std::string, int> first_line;
+    for (const auto& entry : map) {
+      const YAML::Node& key = entry.first;
+      if (!key.IsScalar()) {
+        Error(LineOf(key), Shown(path), absl::StrCat("expected a key, got ", KindOf(key)));
         continue;
       }
-      std::string key = key_node.Scalar();
-      if (!seen.insert(key).second) {
-        Error(key_node, Dotted(path, key), "given twice");
-        continue;
+      auto [first, inserted] = first_line.try_emplace(key.Scalar(), LineOf(key));
+      path.push_back(key.Scalar());
+      if (inserted) {
+        Entry(key, entry.second, path, name);
+      } else {
+        Error(LineOf(key), Shown(path),
+              absl::StrCat("given twice (first on line ", first->second, ")"));
       }
-      path.push_back(key);
-      Visit(key_node, value, path, config);
       path.pop_back();
     }
   }
 
-  std::vector<std::string> errors;
-
- private:
-  // What the schema says about `path`: a key, a section holding keys, or nothing; and, when
-  // the last segment stands for a "*", the key that says which names it may be.
-  struct Match {
-    const Key* key = nullptr;
-    std::string wildcard;
-    bool section = false;
-    const Key* named_by = nullptr;
-  };
-
-  static Match Find(const std::vector<std::string>& path) {
-    Match match;
-    for (const Key& key : Schema()) {
-      std::vector<std::string> segments = Segments(key.path);
-      if (segments.size() < path.size()) continue;
-      bool fits = true;
-      std::string wildcard;
-      for (size_t i = 0; i < path.size() && fits; ++i) {
-        if (segments[i] == "*") {
-          wildcard = path[i];
-        } else {
-          fits = segments[i] == path[i];
-        }
-      }
-      if (!fits) continue;
-      if (segments[path.size() - 1] == "*") match.named_by = &key;
-      if (segments.size() == path.size()) {
-        match.key = &key;
-        match.wildcard = wildcard;
-      } else {
-        match.section = true;
-      }
-    }
-    return match;
-  }
-
-  void Visit(const YAML::Node& key_node, const YAML::Node& value, std::vector<std::string>& path,
-             Config& config) {
+  void Entry(const YAML::Node& key, const YAML::Node& value, std::vector<std::string>& path,
+             std::string name) {
     Match match = Find(path);
-    std::string dotted = Dotted(path);
-    if (match.key == nullptr && !match.section) {
-      Error(key_node, "", absl::StrCat("unknown key \"", dotted, "\"", Suggestion(path)));
+    const std::string shown = Shown(path);
+    if (match.key == nullptr && match.section == nullptr) {
+      std::optional<std::string> close = Closest(path.back(), match.siblings);
+      if (close.has_value()) {
+        std::vector<std::string> suggested(path.begin(), path.end() - 1);
+        suggested.push_back(*close);
+        close = absl::StrJoin(suggested, ".");
+      }
+      Error(LineOf(key), "",
+            absl::StrCat("unknown key ", Quoted(absl::StrJoin(path, ".")), DidYouMean(close)));
       return;
     }
-    if (match.named_by != nullptr && match.named_by->name_check &&
-        !match.named_by->name_check(path.back())) {
-      Error(key_node, dotted,
-            absl::StrCat("\"", path.back(), "\" is not ", match.named_by->name_rule));
-      return;
+    if (match.placeholder) {
+      const Key& named = match.key != nullptr ? *match.key : *match.section;
+      if (std::find(named.names.begin(), named.names.end(), path.back()) == named.names.end()) {
+        Error(LineOf(key), shown,
+              absl::StrCat(Quoted(path.back()), " is not ", named.names_are,
+                           DidYouMean(Closest(path.back(), named.names)), "; expected one of ",
+                           absl::StrJoin(named.names, ", ")));
+        return;
+      }
+      name = path.back();
     }
-    if (match.section) {
+    if (match.section != nullptr) {
       if (value.IsNull()) return;
-      Walk(value, path, config);
-      return;
-    }
-    const Key& key = *match.key;
-    if (value.IsNull() && key.type != ValueType::kString) {
-      Error(key_node, dotted, "needs a value");
-      return;
-    }
-    if (!value.IsScalar() && !value.IsNull()) {
-      Error(value, dotted,
-            absl::StrCat("expected a single value, got a ", value.IsMap() ? "mapping" : "list"));
+      if (!value.IsMap()) {
+        Error(LineOf(value), shown,
+              absl::StrCat("expected a mapping of keys, got ", KindOf(value)));
+        return;
+      }
+      Map(value, path, name);
       return;
     }
     Value parsed;
-    absl::Status status = ParseValue(key, value.IsNull() ? "" : value.Scalar(), &parsed);
-    if (!status.ok()) {
-      Error(value, dotted, status.message());
-      return;
-    }
-    key.apply(config, parsed, match.wildcard);
-  }
-
-  std::string Suggestion(const std::vector<std::string>& path) const {
-    std::string best;
-    size_t best_distance = 3;
-    for (const Key& key : Schema()) {
-      std::vector<std::string> segments = Segments(key.path);
-      if (segments.size() < path.size()) continue;
-      std::vector<std::string> prefix(segments.begin(), segments.begin() + path.size());
-      bool same_parent =
-          std::equal(path.begin(), path.end() - 1, prefix.begin(),
-                     [](const std::string& a, const std::string& b) { return a == b || b == "*"; });
-      if (!same_parent || prefix.back() == "*") continue;
-      size_t distance = EditDistance(path.back(), prefix.back());
-      if (distance < best_distance) {
-        best_distance = distance;
-        best = absl::StrJoin(prefix, ".");
+    if (value.IsNull()) {
+      if (match.key->type != ValueType::kString) {
+        Error(LineOf(key), shown, "needs a value");
+        return;
       }
+    } else if (!value.IsScalar()) {
+      Error(LineOf(value), shown, absl::StrCat("expected a single value, got ", KindOf(value)));
+      return;
+    } else {
+      absl::StatusOr<Value> result = ParseValue(*match.key, value.Scalar());
+      if (!result.ok()) {
+        Error(LineOf(value), shown, result.status().message());
+        return;
+      }
+      parsed = *std::move(result);
     }
-    return best.empty() ? "" : absl::StrCat(" (did you mean \"", best, "\"?)");
-  }
-
-  static std::string Dotted(const std::vector<std::string>& path, absl::string_view last = "") {
-    std::string dotted = absl::StrJoin(path, ".");
-    if (!last.empty()) absl::StrAppend(&dotted, dotted.empty() ? "" : ".", last);
-    return dotted;
-  }
-
-  void Error(const YAML::Node& node, absl::string_view key, absl::string_view problem) {
-    int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-    errors.push_back(absl::StrCat(file_, ":", line, ": ", key, key.empty() ? "" : ": ", problem));
+    match.key->apply(parsed, name, config_);
   }
 
   std::string file_;
+  Config& config_;
+  std::vector<std::string> errors_;
+  size_t unlisted_ = 0;
 };
 
 Config Defaults() {
   Config config;
   for (const Key& key : Schema()) {
-    if (key.default_text.empty() && key.type != ValueType::kString) continue;
-    Value value;
-    // The schema's defaults are tested to parse (config_test), so errors cannot happen here.
-    if (ParseValue(key, key.default_text, &value).ok()) key.apply(config, value, "");
+    if (!key.default_text.has_value()) continue;
+    // schema_test parses every default, so this never fails in a tested build.
+    absl::StatusOr<Value> value = ParseValue(key, *key.default_text);
+    if (value.ok()) key.apply(*value, "", config);
   }
   return config;
+}
+
+// Reads at most kMaxConfigBytes + 1 bytes, enough for LoadConfig to tell a file is too large.
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat(path, ": cannot be read"));
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  struct stat info;
+  if (fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a file"));
+  }
+  std::string text;
+  char buffer[65536];
+  while (text.size() <= kMaxConfigBytes) {
+    ssize_t got = read(fd, buffer, std::min(sizeof(buffer), kMaxConfigBytes + 1 - text.size()));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return absl::ErrnoToStatus(errno, absl::StrCat(path, ": cannot be read"));
+    if (got == 0) break;
+    text.append(buffer, static_cast<size_t>(got));
+  }
+  return text;
 }
 
 }  // namespace
 
 Config DefaultConfig() {
-  static const Config* defaults = new Config(Defaults());
+  static const auto* defaults = new Config(Defaults());
   return *defaults;
 }
 
 absl::StatusOr<Config> LoadConfig(absl::string_view yaml_text, absl::string_view file_name) {
+  if (yaml_text.size() > kMaxConfigBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(file_name, ": larger than ", kMaxConfigBytes,
+                                                   " bytes, too large for a configuration"));
+  }
   Config config = DefaultConfig();
-  YAML::Node root;
-  // yaml-cpp reports syntax errors by throwing; this is the one place they are caught.
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& error) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file_name, ":", error.mark.line + 1, ": not valid YAML: ", error.msg));
+  Walker walker(file_name, config);
+  YamlDocument document = ParseYamlDocument(yaml_text);
+  walker.Document(document.root);
+  for (const YamlProblem& problem : document.problems) {
+    walker.Error(problem.line, "", problem.message);
   }
-  if (root.IsNull()) return config;
-  Loader loader(file_name);
-  std::vector<std::string> path;
-  try {
-    loader.Walk(root, path, config);
-  } catch (const YAML::Exception& error) {
-    loader.errors.push_back(
-        absl::StrCat(file_name, ":", error.mark.line + 1, ": not valid YAML: ", error.msg));
-  }
-  if (!loader.errors.empty()) {
-    return absl::InvalidArgumentError(absl::StrJoin(loader.errors, "\n"));
-  }
+  TAPIO_RETURN_IF_ERROR(walker.status());
   return config;
 }
 
 absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be read"));
-  std::stringstream text;
-  text << in.rdbuf();
-  return LoadConfig(text.str(), path);
+  TAPIO_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return LoadConfig(text, path);
 }
 
 }  // namespace tapio::config

@@ -1,202 +1,218 @@
 #include "config/schema.h"
 
+#include <utility>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "domain/event.h"
 
 namespace tapio::config {
 namespace {
 
-Overflow OverflowOf(absl::string_view text) {
-  return text == "block" ? Overflow::kBlock : Overflow::kDropLowestSeverity;
+template <typename T>
+using Field = T& (*)(Config&);
+template <typename T>
+using SourceField = T& (*)(Config&, domain::Source);
+template <typename E>
+using Words = std::vector<std::pair<std::string, E>>;
+
+const Words<Overflow>& OverflowWords() {
+  static const auto* words = new Words<Overflow>{
+      {"block", Overflow::kBlock},
+      {"drop-lowest-severity", Overflow::kDropLowestSeverity},
+  };
+  return *words;
 }
 
-LogLevel LevelOf(absl::string_view text) {
-  if (text == "debug") return LogLevel::kDebug;
-  if (text == "warning") return LogLevel::kWarning;
-  if (text == "error") return LogLevel::kError;
-  return LogLevel::kInfo;
+const Words<LogLevel>& LogLevelWords() {
+  static const auto* words = new Words<LogLevel>{
+      {"debug", LogLevel::kDebug},
+      {"info", LogLevel::kInfo},
+      {"warning", LogLevel::kWarning},
+      {"error", LogLevel::kError},
+  };
+  return *words;
+}
+
+Key Make(std::string path, ValueType type, std::optional<std::string> default_text,
+         std::string doc) {
+  Key key;
+  key.segments = absl::StrSplit(path, '.');
+  key.path = std::move(path);
+  key.type = type;
+  key.default_text = std::move(default_text);
+  key.doc = std::move(doc);
+  return key;
+}
+
+Key String(std::string path, std::string default_text, int64_t max_length, std::string doc,
+           Field<std::string> field) {
+  Key key = Make(std::move(path), ValueType::kString, std::move(default_text), std::move(doc));
+  key.max = max_length;
+  key.apply = [field](const Value& value, absl::string_view, Config& config) {
+    field(config) = value.text;
+  };
+  return key;
+}
+
+Key Integer(std::string path, std::string default_text, int min, int max, std::string doc,
+            Field<int> field) {
+  Key key = Make(std::move(path), ValueType::kInteger, std::move(default_text), std::move(doc));
+  key.min = min;
+  key.max = max;
+  key.apply = [field](const Value& value, absl::string_view, Config& config) {
+    field(config) = static_cast<int>(value.integer);
+  };
+  return key;
+}
+
+Key Duration(std::string path, std::string default_text, absl::Duration min, absl::Duration max,
+             std::string doc, Field<absl::Duration> field) {
+  Key key = Make(std::move(path), ValueType::kDuration, std::move(default_text), std::move(doc));
+  key.min_duration = min;
+  key.max_duration = max;
+  key.apply = [field](const Value& value, absl::string_view, Config& config) {
+    field(config) = value.duration;
+  };
+  return key;
+}
+
+template <typename E>
+E WordValue(const Words<E>& words, absl::string_view word) {
+  for (const auto& [text, value] : words) {
+    if (text == word) return value;
+  }
+  return words.front().second;
+}
+
+template <typename E>
+Key Enum(std::string path, std::string default_text, const Words<E>& words, std::string doc,
+         Field<E> field) {
+  Key key = Make(std::move(path), ValueType::kEnum, std::move(default_text), std::move(doc));
+  for (const auto& word : words) key.words.push_back(word.first);
+  key.apply = [&words, field](const Value& value, absl::string_view, Config& config) {
+    field(config) = WordValue(words, value.text);
+  };
+  return key;
+}
+
+// A key under "<source>": set only for the sources a file names, so it has no default.
+template <typename E>
+Key SourceEnum(std::string path, const Words<E>& words, std::string doc, SourceField<E> field) {
+  Key key = Make(std::move(path), ValueType::kEnum, std::nullopt, std::move(doc));
+  for (const auto& word : words) key.words.push_back(word.first);
+  for (int i = 1; i < domain::kSourceCount; ++i) {
+    key.names.emplace_back(domain::SourceName(static_cast<domain::Source>(i)));
+  }
+  key.names_are = "a source";
+  key.apply = [&words, field](const Value& value, absl::string_view name, Config& config) {
+    domain::Source source;
+    if (domain::ParseSourceName(name, &source))
+      field(config, source) = WordValue(words, value.text);
+  };
+  return key;
 }
 
 std::vector<Key> MakeSchema() {
   std::vector<Key> keys;
-  auto integer = [&](std::string path, std::string def, int64_t min, int64_t max, std::string doc,
-                     auto apply) {
-    Key key;
-    key.path = std::move(path);
-    key.type = ValueType::kInteger;
-    key.default_text = std::move(def);
-    key.min = min;
-    key.max = max;
-    key.doc = std::move(doc);
-    key.apply = [apply](Config& c, const Value& v, absl::string_view) { apply(c, v.integer); };
-    keys.push_back(std::move(key));
-  };
-  auto duration = [&](std::string path, std::string def, absl::Duration min, absl::Duration max,
-                      std::string doc, auto apply) {
-    Key key;
-    key.path = std::move(path);
-    key.type = ValueType::kDuration;
-    key.default_text = std::move(def);
-    key.min_duration = min;
-    key.max_duration = max;
-    key.doc = std::move(doc);
-    key.apply = [apply](Config& c, const Value& v, absl::string_view) { apply(c, v.duration); };
-    keys.push_back(std::move(key));
-  };
-  const std::vector<std::string> kOverflow = {"block", "drop-lowest-severity"};
-
-  Key cluster;
-  cluster.path = "cluster";
-  cluster.type = ValueType::kString;
-  cluster.max = 253;
-  cluster.doc = "The cluster's name, put on every event; empty in a single-cluster set-up.";
-  cluster.apply = [](Config& c, const Value& v, absl::string_view) { c.cluster = v.text; };
-  keys.push_back(std::move(cluster));
-
-  integer("pipeline.shards", "2", 1, 64,
-          "Worker shards; all events about one entity go to one shard, in order.",
-          [](Config& c, int64_t v) { c.pipeline.shards = static_cast<int>(v); });
-  integer("pipeline.queue_capacity", "65536", 1024, 16777216,
-          "Events each shard's queue holds before its overflow policy applies.",
-          [](Config& c, int64_t v) { c.pipeline.queue_capacity = static_cast<int>(v); });
-  integer("pipeline.batch_size", "256", 1, 65536,
-          "Most events a worker takes from its queue at once.",
-          [](Config& c, int64_t v) { c.pipeline.batch_size = static_cast<int>(v); });
-  duration("pipeline.batch_wait", "0s", absl::ZeroDuration(), absl::Seconds(1),
-           "How long a worker waits for a partial batch to fill; 0 hands on what is there.",
-           [](Config& c, absl::Duration v) { c.pipeline.batch_wait = v; });
-
-  Key overflow;
-  overflow.path = "pipeline.overflow";
-  overflow.type = ValueType::kEnum;
-  overflow.default_text = "drop-lowest-severity";
-  overflow.values = kOverflow;
-  overflow.doc = "What a full queue does: block the source, or drop events lowest severity first.";
-  overflow.apply = [](Config& c, const Value& v, absl::string_view) {
-    c.pipeline.overflow = OverflowOf(v.text);
-  };
-  keys.push_back(std::move(overflow));
-
-  duration("pipeline.drain_timeout", "30s", absl::ZeroDuration(), absl::Minutes(10),
-           "How long shutdown waits for queued events to pass the pipeline.",
-           [](Config& c, absl::Duration v) { c.pipeline.drain_timeout = v; });
-
-  Key source_overflow;
-  source_overflow.path = "pipeline.sources.*.overflow";
-  source_overflow.type = ValueType::kEnum;
-  source_overflow.values = kOverflow;
-  source_overflow.doc = "The overflow policy of one source, instead of pipeline.overflow.";
-  source_overflow.name_check = [](absl::string_view name) {
-    domain::Source source;
-    return domain::ParseSourceName(name, &source);
-  };
-  source_overflow.name_rule = "a source: kernel, kmsg, journal, cni, etcd, kubernetes, otlp, tapio";
-  source_overflow.apply = [](Config& c, const Value& v, absl::string_view name) {
-    domain::Source source;
-    if (domain::ParseSourceName(name, &source)) {
-      c.pipeline.source_overflow[source] = OverflowOf(v.text);
-    }
-  };
-  keys.push_back(std::move(source_overflow));
-
-  Key level;
-  level.path = "log.level";
-  level.type = ValueType::kEnum;
-  level.default_text = "info";
-  level.values = {"debug", "info", "warning", "error"};
-  level.doc = "The least severe log line written.";
-  level.apply = [](Config& c, const Value& v, absl::string_view) { c.log.level = LevelOf(v.text); };
-  keys.push_back(std::move(level));
+  keys.push_back(String("cluster", "", 253,
+                        "The cluster's name, put on every event; empty in a single-cluster set-up.",
+                        [](Config& c) -> std::string& { return c.cluster; }));
+  keys.push_back(Integer("pipeline.shards", "2", 1, 64,
+                         "Worker shards; all events about one entity go to one shard, in order.",
+                         [](Config& c) -> int& { return c.pipeline.shards; }));
+  keys.push_back(Integer("pipeline.queue_capacity", "65536", 1024, 16777216,
+                         "Events each shard's queue holds before its overflow policy applies.",
+                         [](Config& c) -> int& { return c.pipeline.queue_capacity; }));
+  keys.push_back(Integer("pipeline.batch_size", "256", 1, 65536,
+                         "Most events a worker takes from its queue at once.",
+                         [](Config& c) -> int& { return c.pipeline.batch_size; }));
+  keys.push_back(Duration(
+      "pipeline.batch_wait", "0s", absl::ZeroDuration(), absl::Seconds(1),
+      "How long a worker waits for more events before it processes a partial batch; 0 hands "
+      "on what is there at once.",
+      [](Config& c) -> absl::Duration& { return c.pipeline.batch_wait; }));
+  keys.push_back(Enum<Overflow>(
+      "pipeline.overflow", "drop-lowest-severity", OverflowWords(),
+      "What a full queue does: block the source, or drop events lowest severity first.",
+      [](Config& c) -> Overflow& { return c.pipeline.overflow; }));
+  keys.push_back(Duration("pipeline.drain_timeout", "30s", absl::ZeroDuration(), absl::Minutes(10),
+                          "How long shutdown waits for queued events to pass the pipeline.",
+                          [](Config& c) -> absl::Duration& { return c.pipeline.drain_timeout; }));
+  keys.push_back(SourceEnum<Overflow>(
+      "pipeline.sources.<source>.overflow", OverflowWords(),
+      "The overflow policy of one source, instead of `pipeline.overflow`.",
+      [](Config& c, domain::Source s) -> Overflow& { return c.pipeline.source_overflow[s]; }));
+  keys.push_back(Enum<LogLevel>("log.level", "info", LogLevelWords(),
+                                "The least severe log line written.",
+                                [](Config& c) -> LogLevel& { return c.log.level; }));
   return keys;
 }
 
-std::string Quoted(absl::string_view text) {
-  return absl::StrCat("\"", text.substr(0, 80), text.size() > 80 ? "…" : "", "\"");
+absl::Status Expected(absl::string_view what, absl::string_view got) {
+  return absl::InvalidArgumentError(absl::StrCat("expected ", what, ", got ", Quoted(got)));
 }
 
 }  // namespace
 
 const std::vector<Key>& Schema() {
-  static const std::vector<Key>* schema = new std::vector<Key>(MakeSchema());
+  static const auto* schema = new std::vector<Key>(MakeSchema());
   return *schema;
 }
 
-absl::Status ParseValue(const Key& key, absl::string_view text, Value* value) {
+absl::StatusOr<Value> ParseValue(const Key& key, absl::string_view text) {
+  Value value;
   switch (key.type) {
-    case ValueType::kInteger: {
-      int64_t number;
-      if (!absl::SimpleAtoi(text, &number) || number < key.min || number > key.max) {
-        return absl::InvalidArgumentError(absl::StrCat("expected an integer from ", key.min, " to ",
-                                                       key.max, ", got ", Quoted(text)));
+    case ValueType::kInteger:
+      if (!absl::SimpleAtoi(text, &value.integer) || value.integer < key.min ||
+          value.integer > key.max) {
+        return Expected(absl::StrCat("an integer from ", key.min, " to ", key.max), text);
       }
-      value->integer = number;
-      return absl::OkStatus();
-    }
-    case ValueType::kDuration: {
-      absl::Duration duration;
-      if (!absl::ParseDuration(text, &duration) || text == "inf" || text == "-inf") {
+      return value;
+    case ValueType::kDuration:
+      // ParseDuration accepts "inf", which no setting means.
+      if (!absl::ParseDuration(text, &value.duration) ||
+          value.duration == absl::InfiniteDuration() ||
+          value.duration == -absl::InfiniteDuration()) {
         return absl::InvalidArgumentError(
-            absl::StrCat(Quoted(text), " is not a duration (examples: 250us, 200ms, 30s, 1h30m)"));
+            absl::StrCat(Quoted(text), " is not a duration (examples: 250us, 200ms, 30s)"));
       }
-      if (duration < key.min_duration || duration > key.max_duration) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(Quoted(text), " is outside ", absl::FormatDuration(key.min_duration),
-                         " to ", absl::FormatDuration(key.max_duration)));
+      if (value.duration < key.min_duration || value.duration > key.max_duration) {
+        return Expected(absl::StrCat("a duration from ", absl::FormatDuration(key.min_duration),
+                                     " to ", absl::FormatDuration(key.max_duration)),
+                        text);
       }
-      value->duration = duration;
-      return absl::OkStatus();
-    }
+      return value;
     case ValueType::kEnum:
-      for (const std::string& allowed : key.values) {
-        if (text == allowed) {
-          value->text = std::string(text);
-          return absl::OkStatus();
+      for (const std::string& word : key.words) {
+        if (text == word) {
+          value.text = word;
+          return value;
         }
       }
-      return absl::InvalidArgumentError(absl::StrCat(
-          "expected one of ", absl::StrJoin(key.values, ", "), ", got ", Quoted(text)));
+      return Expected(absl::StrCat("one of ", absl::StrJoin(key.words, ", ")), text);
     case ValueType::kString:
       if (key.max > 0 && static_cast<int64_t>(text.size()) > key.max) {
         return absl::InvalidArgumentError(
-            absl::StrCat("longer than ", key.max, " characters (", text.size(), ")"));
+            absl::StrCat("expected at most ", key.max, " bytes, got ", text.size()));
       }
-      value->text = std::string(text);
-      return absl::OkStatus();
+      value.text = std::string(text);
+      return value;
   }
-  return absl::InternalError("unknown value type");
+  return absl::InternalError("a key of no known type");
 }
 
-std::string ConfigReferenceMarkdown() {
-  std::string out = "| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n";
-  for (const Key& key : Schema()) {
-    std::string type, allowed;
-    switch (key.type) {
-      case ValueType::kInteger:
-        type = "integer";
-        allowed = absl::StrCat(key.min, " to ", key.max);
-        break;
-      case ValueType::kDuration:
-        type = "duration";
-        allowed = absl::StrCat(absl::FormatDuration(key.min_duration), " to ",
-                               absl::FormatDuration(key.max_duration));
-        break;
-      case ValueType::kString:
-        type = "string";
-        allowed = key.max > 0 ? absl::StrCat("up to ", key.max, " characters") : "any";
-        break;
-      case ValueType::kEnum:
-        type = "one of";
-        allowed = absl::StrJoin(key.values, ", ");
-        break;
-    }
-    std::string path = key.path;
-    if (key.name_check) absl::StrAppend(&allowed, "; `*` is ", key.name_rule);
-    absl::StrAppend(&out, "| `", path, "` | ", type, " | ",
-                    key.default_text.empty() ? "" : absl::StrCat("`", key.default_text, "`"), " | ",
-                    allowed, " | ", key.doc, " |\n");
-  }
-  return out;
+std::string Printable(absl::string_view text) {
+  constexpr size_t kMaxBytes = 80;
+  if (text.size() <= kMaxBytes) return absl::Utf8SafeCHexEscape(text);
+  size_t cut = kMaxBytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(absl::Utf8SafeCHexEscape(text.substr(0, cut)), "…");
 }
+
+std::string Quoted(absl::string_view text) { return absl::StrCat("\"", Printable(text), "\""); }
 
 }  // namespace tapio::config
