@@ -188,6 +188,21 @@ TEST(TapioCliTest, AnalyzePutsAKernelOomKillOnThePodItHit) {
   EXPECT_THAT(block, HasSubstr("kernel.oom_kill java (pid 6755)"));
 }
 
+TEST(TapioCliTest, AnalyzeCountsEventsThePipelineRejects) {
+  char dir[] = "/tmp/tapio-scenario-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string root = dir;
+  // A Kubernetes Event with no time anywhere cannot be placed in time, so validation rejects it.
+  std::ofstream(root + "/events.json")
+      << R"json({"kind":"EventList","apiVersion":"v1","items":[{"metadata":{"name":"x.1","namespace":"shop"},
+         "involvedObject":{"kind":"Pod","namespace":"shop","name":"x","uid":"u-x"},
+         "reason":"BackOff","message":"Back-off restarting failed container","type":"Warning"}]})json";
+  auto result = RunCommand(Tapio("analyze " + root));
+  RunCommand("rm -rf " + root);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("1 event(s) rejected as invalid, 0 dropped, 0 abandoned"));
+}
+
 TEST(TapioCliTest, AnalyzeOfAMissingPathFails) {
   auto result = RunCommand(Tapio("analyze /nonexistent/incident"));
   EXPECT_NE(result.exit_code, 0);

@@ -110,6 +110,13 @@ void PrintText(const OfflineAnalysis& analysis) {
   for (const auto& skipped : report.skipped) {
     std::printf("  skipped %s: %s\n", skipped.place.c_str(), skipped.problem.c_str());
   }
+  pipeline::SourceCounts counts = analysis.metrics.Total();
+  if (counts.rejected + counts.dropped + counts.abandoned > 0) {
+    std::printf("  %llu event(s) rejected as invalid, %llu dropped, %llu abandoned\n",
+                static_cast<unsigned long long>(counts.rejected),
+                static_cast<unsigned long long>(counts.dropped),
+                static_cast<unsigned long long>(counts.abandoned));
+  }
   for (const auto& problem : report.problems) {
     std::printf("  unusable %s: %s\n", problem.place.c_str(), problem.problem.c_str());
   }

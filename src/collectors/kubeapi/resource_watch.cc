@@ -68,11 +68,10 @@ ResourceWatch::ResourceWatch(ResourceType type, HttpClient& client, WatchOptions
       clock_(clock),
       on_change_(std::move(on_change)) {}
 
-absl::Status ResourceWatch::HttpError(int status, const std::string& body,
-                                      absl::string_view verb) const {
+absl::Status ResourceWatch::HttpError(int status, const std::string& body, absl::string_view verb) {
   // The API server's Status message names the user and the missing permission.
   std::string detail;
-  absl::StatusOr<WatchEvent> parsed = const_cast<ObjectDecoder&>(decoder_).DecodeWatchEvent(
+  absl::StatusOr<WatchEvent> parsed = decoder_.DecodeWatchEvent(
       absl::StrCat("{\"type\":\"ERROR\",\"object\":", body.empty() ? "{}" : body, "}"));
   if (parsed.ok() && !parsed->message.empty()) detail = absl::StrCat(": ", parsed->message);
   if (status == 401) {
@@ -102,7 +101,6 @@ absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
   absl::flat_hash_map<std::string, domain::KubeObject> listed;
   // Changes are handed over in the order the server listed the objects.
   std::vector<std::string> order;
-  std::vector<std::string> problems;
   do {
     std::string query = absl::StrCat(type_.path, "?limit=", options_.page_size);
     if (!continue_token.empty()) absl::StrAppend(&query, "&continue=", Escape(continue_token));
@@ -124,10 +122,9 @@ absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
     if (response->status != 200) return HttpError(response->status, response->body, "list");
     absl::StatusOr<ListPage> page = decoder_.DecodeList(
         response->body,
-        [&](size_t index, absl::StatusOr<domain::KubeObject> object) {
+        [&](size_t, absl::StatusOr<domain::KubeObject> object) {
           if (!object.ok()) {
             ++counts_.bad_lines;
-            problems.push_back(absl::StrCat("items[", index, "]: ", object.status().message()));
             return;
           }
           std::string key = KeyOf(*object);

@@ -88,7 +88,7 @@ class ResourceWatch {
   const ResourceType& type() const { return type_; }
 
  private:
-  absl::Status HttpError(int status, const std::string& body, absl::string_view verb) const;
+  absl::Status HttpError(int status, const std::string& body, absl::string_view verb);
   void Handle(domain::ObjectChange::Type type, domain::KubeObject object);
 
   const ResourceType type_;
