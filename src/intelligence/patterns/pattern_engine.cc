@@ -1,0 +1,189 @@
+#include "intelligence/patterns/pattern_engine.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace tapio::intelligence {
+namespace {
+
+using domain::EntityId;
+
+struct Found {
+  uint32_t count = 0;
+  std::vector<domain::Event> events;
+  // Where the events were found, in order found: what paths starting here follow from.
+  std::vector<EntityId> entities;
+};
+
+std::vector<std::string> RenderAll(const std::vector<MessageTemplate>& templates,
+                                   const MessageTemplate::Resolver& resolve) {
+  std::vector<std::string> out;
+  out.reserve(templates.size());
+  for (const MessageTemplate& t : templates) out.push_back(t.Render(resolve));
+  return out;
+}
+
+}  // namespace
+
+PatternEngine::PatternEngine(std::vector<Pattern> patterns, const TopologyGraph& graph,
+                             const domain::Clock& clock, PatternEngineOptions options)
+    : patterns_(std::move(patterns)),
+      graph_(graph),
+      clock_(clock),
+      options_(options),
+      index_(options.horizon_ns) {
+  for (uint32_t p = 0; p < patterns_.size(); ++p) {
+    for (uint32_t t = 0; t < patterns_[p].triggers.size(); ++t) {
+      for (domain::Symbol type : patterns_[p].triggers[t].types) by_type_[type].push_back({p, t});
+    }
+  }
+}
+
+void PatternEngine::Observe(const domain::Event& event) {
+  ++counts_.events;
+  index_.Add(event);
+  newest_ns_ = std::max(newest_ns_, event.time_ns);
+  auto found = by_type_.find(event.type);
+  if (found != by_type_.end()) {
+    uint32_t last_pattern = UINT32_MAX;
+    for (const auto& [p, t] : found->second) {
+      // A pattern with several triggers that all match is still one evaluation.
+      if (p == last_pattern || !patterns_[p].triggers[t].Matches(event)) continue;
+      last_pattern = p;
+      ++counts_.triggers;
+      pending_.push({event.time_ns + patterns_[p].settle_ns(), p, event, clock_.NowNanos()});
+    }
+  }
+  EvaluateDue(newest_ns_ - options_.lateness_ns);
+}
+
+void PatternEngine::Flush() { EvaluateDue(INT64_MAX); }
+
+void PatternEngine::EvaluateDue(int64_t watermark_ns) {
+  while (!pending_.empty() && pending_.top().due_ns <= watermark_ns) {
+    Pending next = pending_.top();
+    pending_.pop();
+    Evaluate(next);
+  }
+}
+
+void PatternEngine::Evaluate(const Pending& pending) {
+  const Pattern& pattern = patterns_[pending.pattern];
+  const domain::Event& trigger = pending.trigger;
+  const int64_t at = trigger.time_ns;
+  std::vector<Found> found(pattern.evidence.size());
+  double confidence = pattern.confidence;
+
+  auto origin_of = [&](const RelationPath& path) {
+    return path.origin < 0 ? std::vector<EntityId>{trigger.entity} : found[path.origin].entities;
+  };
+  auto follow = [&](const RelationPath& path) {
+    std::vector<EntityId> entities = origin_of(path);
+    for (RelationStep step : path.steps) entities = FollowStep(graph_, entities, step, at);
+    return entities;
+  };
+
+  for (size_t i = 0; i < pattern.evidence.size(); ++i) {
+    const Evidence& e = pattern.evidence[i];
+    Found& f = found[i];
+    for (EntityId entity : follow(e.on)) {
+      index_.ForEach(entity, at - e.before_ns, at + e.after_ns, [&](const domain::Event& ev) {
+        if (ev.id == trigger.id || !e.match.Matches(ev)) return true;
+        ++f.count;
+        if (f.events.size() < kMaxEventsPerEvidence) f.events.push_back(ev);
+        if (std::find(f.entities.begin(), f.entities.end(), ev.entity) == f.entities.end()) {
+          f.entities.push_back(ev.entity);
+        }
+        return true;
+      });
+    }
+    bool present = f.count >= e.min_count;
+    if ((e.role == Evidence::Role::kRequired && !present) ||
+        (e.role == Evidence::Role::kContradicting && present)) {
+      ++counts_.rejected;
+      return;
+    }
+    if (e.role == Evidence::Role::kSupporting && present) confidence += e.weight;
+    if (!present) f = Found{};
+  }
+
+  std::vector<EntityId> at_fault = follow(pattern.at_fault);
+  if (at_fault.empty()) at_fault = origin_of(pattern.at_fault);
+  if (at_fault.empty()) at_fault.push_back(trigger.entity);
+  const EntityId fault = at_fault.front();
+
+  auto key = std::make_pair(pending.pattern, fault.value);
+  if (auto it = latest_.find(key); it != latest_.end()) {
+    PatternMatch& earlier = matches_[it->second];
+    if (at - earlier.last_trigger_ns <= pattern.dedup_ns && at >= earlier.trigger.time_ns) {
+      ++earlier.occurrences;
+      earlier.last_trigger_ns = std::max(earlier.last_trigger_ns, at);
+      ++counts_.joined;
+      return;
+    }
+  }
+
+  const domain::EntityRegistry& registry = graph_.registry();
+  auto evidence_index = [&](const std::string& id) -> int {
+    for (size_t i = 0; i < pattern.evidence.size(); ++i) {
+      if (pattern.evidence[i].id == id) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  MessageTemplate::Resolver resolve =
+      [&](const TemplateVariable& v) -> std::optional<std::string> {
+    if (v.scope == "at_fault") return domain::ToString(registry.Get(fault));
+    const domain::Event* event = &trigger;
+    if (v.scope != "trigger") {
+      int i = evidence_index(v.scope);
+      if (i < 0) return std::nullopt;
+      if (v.member == "count") return absl::StrCat(found[i].count);
+      if (found[i].events.empty()) return std::nullopt;
+      event = &found[i].events.front();
+    }
+    if (v.member == "entity") return domain::ToString(registry.Get(event->entity));
+    std::optional<EventField> field = ParseEventField(v.member);
+    if (!field.has_value()) return std::nullopt;
+    std::optional<FieldValue> value = ReadField(*event, *field);
+    if (!value.has_value()) return std::nullopt;
+    return FieldText(*value);
+  };
+
+  PatternMatch match;
+  match.pattern = pattern.name;
+  match.category = pattern.category;
+  match.layer = pattern.layer;
+  match.severity = pattern.severity;
+  match.confidence = std::clamp(confidence, 0.0, 1.0);
+  match.at_fault = fault;
+  match.trigger = trigger;
+  match.last_trigger_ns = at;
+  for (size_t i = 0; i < pattern.evidence.size(); ++i) {
+    const Evidence& e = pattern.evidence[i];
+    if (found[i].count == 0 || e.role == Evidence::Role::kContradicting) continue;
+    MatchEvidence item;
+    item.id = e.id;
+    item.relation = e.on.text;
+    item.required = e.role == Evidence::Role::kRequired;
+    item.count = found[i].count;
+    item.events = std::move(found[i].events);
+    std::sort(item.events.begin(), item.events.end(),
+              [](const domain::Event& a, const domain::Event& b) { return a.time_ns < b.time_ns; });
+    found[i].events = item.events;
+    match.evidence.push_back(std::move(item));
+  }
+  match.root_cause = pattern.root_cause.Render(resolve);
+  match.immediate = RenderAll(pattern.immediate, resolve);
+  match.short_term = RenderAll(pattern.short_term, resolve);
+  match.investigate = RenderAll(pattern.investigate, resolve);
+  match.detection_ns = clock_.NowNanos() - pending.observed_wall_ns;
+  ++counts_.matches;
+  latest_[key] = matches_.size();
+  matches_.push_back(std::move(match));
+  if (sink_) sink_(matches_.back());
+}
+
+}  // namespace tapio::intelligence

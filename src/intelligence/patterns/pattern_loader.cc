@@ -1,0 +1,614 @@
+#include "intelligence/patterns/pattern_loader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <system_error>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "config/suggestion.h"
+#include "config/yaml_document.h"
+#include "intelligence/patterns/category.h"
+
+namespace tapio::intelligence {
+namespace {
+
+constexpr size_t kMaxProblems = 50;
+constexpr int64_t kMaxWindowNs = int64_t{24} * 3600 * 1000000000;
+constexpr int64_t kDefaultDedupNs = int64_t{3600} * 1000000000;
+
+const std::vector<std::string> kTopKeys = {"pattern",  "description", "category",   "layer",
+                                           "severity", "confidence",  "trigger",    "evidence",
+                                           "at_fault", "root_cause",  "actions",    "dedup"};
+const std::vector<std::string> kEvidenceKeys = {"id",     "on",        "match", "before",
+                                                "after",  "min_count", "role",  "weight"};
+const std::vector<std::string> kActionKeys = {"immediate", "short_term", "investigate"};
+const std::vector<std::string> kOperators = {"contains", "matches", "at_least", "at_most",
+                                             "exists",   "not"};
+const std::vector<std::string> kLayers = {"kernel",     "node",        "network",
+                                          "kubernetes", "application", "control-plane"};
+
+std::string Quoted(absl::string_view text) { return absl::StrCat("\"", text, "\""); }
+
+// One file's compilation, gathering every problem before failing.
+class PatternCompiler {
+ public:
+  explicit PatternCompiler(std::string file) : file_(std::move(file)) {}
+
+  absl::StatusOr<Pattern> Compile(absl::string_view text) {
+    config::YamlDocument doc = config::ParseYamlDocument(text);
+    for (const config::YamlProblem& p : doc.problems) Problem(p.line, "", p.message);
+    if (!doc.problems.empty()) return Failure();
+    const YAML::Node& root = doc.root;
+    if (!root.IsMap()) {
+      Problem(config::LineOf(root), "", "a pattern file holds one mapping (pattern: …)");
+      return Failure();
+    }
+    pattern_.file = file_;
+    CheckKeys(root, "", kTopKeys);
+    pattern_.name = RequiredText(root, "pattern");
+    if (!pattern_.name.empty() &&
+        !std::all_of(pattern_.name.begin(), pattern_.name.end(), [](char c) {
+          return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
+        })) {
+      Problem(root["pattern"], "pattern", "use lower-case letters, digits and '-'");
+    }
+    pattern_.description = RequiredText(root, "description");
+    pattern_.category = RequiredText(root, "category");
+    if (!pattern_.category.empty() && !IsCategory(pattern_.category)) {
+      std::vector<std::string> names(kCategories.begin(), kCategories.end());
+      Problem(root["category"], "category",
+              absl::StrCat("unknown category ", Quoted(pattern_.category),
+                           config::DidYouMean(config::Closest(pattern_.category, names))));
+    }
+    pattern_.layer = RequiredText(root, "layer");
+    if (!pattern_.layer.empty() &&
+        std::find(kLayers.begin(), kLayers.end(), pattern_.layer) == kLayers.end()) {
+      Problem(root["layer"], "layer",
+              absl::StrCat("unknown layer ", Quoted(pattern_.layer), "; one of ",
+                           absl::StrJoin(kLayers, ", ")));
+    }
+    ParseSeverity(root);
+    ParseConfidence(root);
+    ParseTriggers(root);
+    ParseEvidence(root);
+    pattern_.at_fault = ParsePath(root["at_fault"], "at_fault", /*self=*/-2);
+    if (pattern_.at_fault.origin >= 0 && !order_.empty()) {
+      pattern_.at_fault.origin = order_[pattern_.at_fault.origin];
+    }
+    pattern_.root_cause = ParseTemplate(root["root_cause"], "root_cause", /*required=*/true);
+    ParseActions(root);
+    pattern_.dedup_ns = root["dedup"] ? ParseDuration(root["dedup"], "dedup") : kDefaultDedupNs;
+    if (!problems_.empty()) return Failure();
+    return std::move(pattern_);
+  }
+
+ private:
+  void Problem(int line, absl::string_view key, absl::string_view message) {
+    if (problems_.size() >= kMaxProblems) return;
+    problems_.push_back(absl::StrCat(file_, ":", line, ": ", key, key.empty() ? "" : ": ",
+                                     message));
+  }
+  void Problem(const YAML::Node& node, absl::string_view key, absl::string_view message) {
+    Problem(config::LineOf(node), key, message);
+  }
+  absl::Status Failure() const {
+    return absl::InvalidArgumentError(absl::StrJoin(problems_, "\n"));
+  }
+
+  void CheckKeys(const YAML::Node& map, absl::string_view path,
+                 const std::vector<std::string>& allowed) {
+    for (const auto& entry : map) {
+      if (!entry.first.IsScalar()) {
+        Problem(entry.first, path, "a key must be a plain name");
+        continue;
+      }
+      const std::string& key = entry.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        Problem(entry.first, absl::StrCat(path, path.empty() ? "" : ".", key),
+                absl::StrCat("unknown field", config::DidYouMean(config::Closest(key, allowed))));
+      }
+    }
+  }
+
+  std::string RequiredText(const YAML::Node& map, const std::string& key) {
+    const YAML::Node node = map[key];
+    if (!node) {
+      Problem(map, key, "missing");
+      return "";
+    }
+    if (!node.IsScalar() || node.Scalar().empty()) {
+      Problem(node, key, "must be a non-empty text");
+      return "";
+    }
+    return node.Scalar();
+  }
+
+  void ParseSeverity(const YAML::Node& root) {
+    std::string text = RequiredText(root, "severity");
+    if (text.empty()) return;
+    for (int s = 1; s < domain::kSeverityCount; ++s) {
+      if (domain::SeverityName(static_cast<domain::Severity>(s)) == text) {
+        pattern_.severity = static_cast<domain::Severity>(s);
+        return;
+      }
+    }
+    Problem(root["severity"], "severity",
+            absl::StrCat("unknown severity ", Quoted(text),
+                         "; one of debug, info, warning, error, critical"));
+  }
+
+  void ParseConfidence(const YAML::Node& root) {
+    std::string text = RequiredText(root, "confidence");
+    if (text.empty()) return;
+    if (!absl::SimpleAtod(text, &pattern_.confidence) || !(pattern_.confidence > 0) ||
+        pattern_.confidence > 1) {
+      Problem(root["confidence"], "confidence", "must be a number in (0, 1]");
+    }
+  }
+
+  int64_t ParseDuration(const YAML::Node& node, const std::string& key) {
+    absl::Duration d;
+    if (!node.IsScalar() || !absl::ParseDuration(node.Scalar(), &d) || d < absl::ZeroDuration() ||
+        d > absl::Hours(24)) {
+      Problem(node, key, "must be a duration such as 30s, 10m or 2h, at most 24h");
+      return 0;
+    }
+    return std::min(absl::ToInt64Nanoseconds(d), kMaxWindowNs);
+  }
+
+  std::optional<EventMatcher> ParseMatcher(const YAML::Node& node, const std::string& key) {
+    if (!node || !node.IsMap()) {
+      Problem(node ? node : YAML::Node(), key, "must be a mapping with at least a type");
+      return std::nullopt;
+    }
+    EventMatcher matcher;
+    bool ok = true;
+    for (const auto& entry : node) {
+      if (!entry.first.IsScalar()) {
+        Problem(entry.first, key, "a key must be a plain name");
+        ok = false;
+        continue;
+      }
+      const std::string& name = entry.first.Scalar();
+      std::string path = absl::StrCat(key, ".", name);
+      if (name == "type") {
+        std::vector<std::string> types = Texts(entry.second, path);
+        if (types.empty()) ok = false;
+        for (const std::string& t : types) matcher.types.push_back(domain::Intern(t));
+        continue;
+      }
+      std::optional<EventField> field = ParseEventField(name);
+      if (!field.has_value()) {
+        Problem(entry.first, path,
+                absl::StrCat("unknown event field",
+                             config::DidYouMean(config::Closest(name, EventFieldNames()))));
+        ok = false;
+        continue;
+      }
+      std::optional<FieldCondition> condition = ParseCondition(*field, entry.second, path);
+      if (!condition.has_value()) {
+        ok = false;
+        continue;
+      }
+      matcher.conditions.push_back(std::move(*condition));
+    }
+    if (ok && matcher.types.empty()) {
+      Problem(node, key, "needs a type (such as k8s.event or kernel.oom_kill)");
+      ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return matcher;
+  }
+
+  std::vector<std::string> Texts(const YAML::Node& node, const std::string& key) {
+    std::vector<std::string> out;
+    if (node.IsScalar() && !node.Scalar().empty()) {
+      out.push_back(node.Scalar());
+    } else if (node.IsSequence() && node.size() > 0) {
+      for (const YAML::Node& item : node) {
+        if (!item.IsScalar() || item.Scalar().empty()) {
+          Problem(item, key, "list items must be non-empty texts");
+          return {};
+        }
+        out.push_back(item.Scalar());
+      }
+    } else {
+      Problem(node, key, "must be a text or a list of texts");
+    }
+    return out;
+  }
+
+  std::optional<FieldCondition> ParseCondition(const EventField& field, const YAML::Node& node,
+                                               const std::string& key) {
+    FieldCondition c;
+    c.field = field;
+    if (node.IsMap()) {
+      if (node.size() != 1 || !node.begin()->first.IsScalar()) {
+        Problem(node, key, absl::StrCat("an operator mapping holds one of ",
+                                        absl::StrJoin(kOperators, ", ")));
+        return std::nullopt;
+      }
+      std::string op = node.begin()->first.Scalar();
+      YAML::Node value = node.begin()->second;
+      std::string path = absl::StrCat(key, ".", op);
+      if (op == "not") {
+        std::optional<FieldCondition> inner = ParseCondition(field, value, path);
+        if (inner.has_value()) inner->negate = !inner->negate;
+        return inner;
+      }
+      if (op == "contains") {
+        c.op = FieldCondition::Op::kContains;
+        for (std::string& t : Texts(value, path)) c.texts.push_back(absl::AsciiStrToLower(t));
+        if (c.texts.empty()) return std::nullopt;
+        return c;
+      }
+      if (op == "matches") {
+        c.op = FieldCondition::Op::kMatches;
+        if (!value.IsScalar()) {
+          Problem(value, path, "must be a regular expression");
+          return std::nullopt;
+        }
+        RE2::Options options;
+        options.set_log_errors(false);
+        auto regex = std::make_shared<const RE2>(value.Scalar(), options);
+        if (!regex->ok()) {
+          Problem(value, path, absl::StrCat("bad regular expression: ", regex->error()));
+          return std::nullopt;
+        }
+        c.regex = std::move(regex);
+        return c;
+      }
+      if (op == "at_least" || op == "at_most") {
+        c.op = op == "at_least" ? FieldCondition::Op::kAtLeast : FieldCondition::Op::kAtMost;
+        int64_t n = 0;
+        if (!IsNumericField(field.id) || !value.IsScalar() || !absl::SimpleAtoi(value.Scalar(), &n)) {
+          Problem(value, path, "needs a numeric field and an integer");
+          return std::nullopt;
+        }
+        c.numbers.push_back(n);
+        return c;
+      }
+      if (op == "exists") {
+        c.op = FieldCondition::Op::kExists;
+        if (!value.IsScalar() || (value.Scalar() != "true" && value.Scalar() != "false")) {
+          Problem(value, path, "must be true or false");
+          return std::nullopt;
+        }
+        c.negate = value.Scalar() == "false";
+        return c;
+      }
+      Problem(node.begin()->first, path,
+              absl::StrCat("unknown operator",
+                           config::DidYouMean(config::Closest(op, kOperators)), "; one of ",
+                           absl::StrJoin(kOperators, ", ")));
+      return std::nullopt;
+    }
+    std::vector<std::string> texts = Texts(node, key);
+    if (texts.empty()) return std::nullopt;
+    c.op = FieldCondition::Op::kEquals;
+    if (IsNumericField(field.id)) {
+      for (const std::string& t : texts) {
+        int64_t n = 0;
+        if (!absl::SimpleAtoi(t, &n)) {
+          Problem(node, key, absl::StrCat(Quoted(t), " is not an integer"));
+          return std::nullopt;
+        }
+        c.numbers.push_back(n);
+      }
+    }
+    c.texts = std::move(texts);
+    return c;
+  }
+
+  void ParseTriggers(const YAML::Node& root) {
+    const YAML::Node node = root["trigger"];
+    if (!node) {
+      Problem(root, "trigger", "missing");
+      return;
+    }
+    if (node.IsMap()) {
+      if (auto m = ParseMatcher(node, "trigger")) pattern_.triggers.push_back(std::move(*m));
+      return;
+    }
+    if (!node.IsSequence() || node.size() == 0) {
+      Problem(node, "trigger", "must be an event match or a list of them");
+      return;
+    }
+    for (size_t i = 0; i < node.size(); ++i) {
+      if (auto m = ParseMatcher(node[i], absl::StrCat("trigger[", i, "]"))) {
+        pattern_.triggers.push_back(std::move(*m));
+      }
+    }
+  }
+
+  // Parses "trigger.node.pods" or "<evidence id>.pods". `self` is the index of the evidence
+  // whose path this is (it may not start from itself), or -2 for at_fault.
+  RelationPath ParsePath(const YAML::Node& node, const std::string& key, int self) {
+    RelationPath path;
+    if (!node || !node.IsScalar() || node.Scalar().empty()) {
+      Problem(node ? node : YAML::Node(), key, "missing: a relation path such as trigger.node");
+      return path;
+    }
+    path.text = node.Scalar();
+    std::vector<std::string> parts = absl::StrSplit(path.text, '.');
+    if (parts[0] != "trigger") {
+      auto it = std::find(evidence_ids_.begin(), evidence_ids_.end(), parts[0]);
+      if (it == evidence_ids_.end()) {
+        std::vector<std::string> origins = evidence_ids_;
+        origins.push_back("trigger");
+        Problem(node, key,
+                absl::StrCat("a path starts at trigger or at an evidence id, not ",
+                             Quoted(parts[0]),
+                             config::DidYouMean(config::Closest(parts[0], origins))));
+        return path;
+      }
+      path.origin = static_cast<int>(it - evidence_ids_.begin());
+      if (path.origin == self) {
+        Problem(node, key, absl::StrCat("cyclic reference: evidence ", Quoted(parts[0]),
+                                        " starts from itself"));
+      }
+    }
+    for (size_t i = 1; i < parts.size(); ++i) {
+      std::optional<RelationStep> step = ParseRelationStep(parts[i]);
+      if (!step.has_value()) {
+        Problem(node, key,
+                absl::StrCat("unknown relation ", Quoted(parts[i]),
+                             config::DidYouMean(config::Closest(parts[i], RelationStepNames())),
+                             "; one of ", absl::StrJoin(RelationStepNames(), ", ")));
+        continue;
+      }
+      path.steps.push_back(*step);
+    }
+    return path;
+  }
+
+  void ParseEvidence(const YAML::Node& root) {
+    const YAML::Node list = root["evidence"];
+    if (!list) return;
+    if (!list.IsSequence()) {
+      Problem(list, "evidence", "must be a list");
+      return;
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node item = list[i];
+      std::string key = absl::StrCat("evidence[", i, "]");
+      std::string id = item.IsMap() && item["id"] && item["id"].IsScalar() ? item["id"].Scalar() : "";
+      if (id.empty() || id == "trigger" || id == "at_fault" || id.find('.') != std::string::npos) {
+        Problem(item, key, "needs an id: a plain name other than trigger and at_fault");
+      } else if (std::find(evidence_ids_.begin(), evidence_ids_.end(), id) != evidence_ids_.end()) {
+        Problem(item["id"], key, absl::StrCat("evidence id ", Quoted(id), " is used twice"));
+      }
+      evidence_ids_.push_back(id);
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node item = list[i];
+      std::string key = absl::StrCat("evidence[", i, "]");
+      Evidence e;
+      e.id = evidence_ids_[i];
+      if (!item.IsMap()) {
+        Problem(item, key, "must be a mapping");
+        pattern_.evidence.push_back(std::move(e));
+        continue;
+      }
+      CheckKeys(item, key, kEvidenceKeys);
+      e.on = ParsePath(item["on"], key + ".on", static_cast<int>(i));
+      if (auto m = ParseMatcher(item["match"], key + ".match")) e.match = std::move(*m);
+      if (item["before"]) e.before_ns = ParseDuration(item["before"], key + ".before");
+      if (item["after"]) e.after_ns = ParseDuration(item["after"], key + ".after");
+      if (!item["before"] && !item["after"]) {
+        Problem(item, key, "needs a window: before, after or both");
+      }
+      if (const YAML::Node n = item["min_count"]) {
+        if (!n.IsScalar() || !absl::SimpleAtoi(n.Scalar(), &e.min_count) || e.min_count == 0) {
+          Problem(n, key + ".min_count", "must be a positive integer");
+        }
+      }
+      std::string role = item["role"] && item["role"].IsScalar() ? item["role"].Scalar() : "required";
+      if (role == "required") {
+        e.role = Evidence::Role::kRequired;
+      } else if (role == "supporting") {
+        e.role = Evidence::Role::kSupporting;
+      } else if (role == "contradicting") {
+        e.role = Evidence::Role::kContradicting;
+      } else {
+        Problem(item["role"], key + ".role", "one of required, supporting, contradicting");
+      }
+      if (const YAML::Node w = item["weight"]) {
+        if (!w.IsScalar() || !absl::SimpleAtod(w.Scalar(), &e.weight) || e.weight < 0 ||
+            e.weight > 1) {
+          Problem(w, key + ".weight", "must be a number in [0, 1]");
+        }
+        if (e.role != Evidence::Role::kSupporting) {
+          Problem(w, key + ".weight", "only supporting evidence has a weight");
+        }
+      }
+      pattern_.evidence.push_back(std::move(e));
+    }
+    OrderEvidence(list);
+  }
+
+  // Puts each evidence item after the one its path starts from; a loop is an error.
+  void OrderEvidence(const YAML::Node& list) {
+    size_t n = pattern_.evidence.size();
+    std::vector<int> state(n, 0);
+    std::vector<size_t> order;
+    bool cyclic = false;
+    std::function<void(size_t)> visit = [&](size_t i) {
+      if (state[i] == 2) return;
+      if (state[i] == 1) {
+        if (!cyclic) {
+          Problem(list[i], absl::StrCat("evidence[", i, "].on"),
+                  absl::StrCat("cyclic reference through evidence ", Quoted(pattern_.evidence[i].id)));
+        }
+        cyclic = true;
+        return;
+      }
+      state[i] = 1;
+      int origin = pattern_.evidence[i].on.origin;
+      if (origin >= 0 && static_cast<size_t>(origin) != i) visit(static_cast<size_t>(origin));
+      state[i] = 2;
+      order.push_back(i);
+    };
+    for (size_t i = 0; i < n; ++i) visit(i);
+    if (cyclic) return;
+    std::vector<Evidence> sorted;
+    std::vector<int> new_index(n);
+    for (size_t k = 0; k < order.size(); ++k) new_index[order[k]] = static_cast<int>(k);
+    for (size_t i : order) sorted.push_back(std::move(pattern_.evidence[i]));
+    for (Evidence& e : sorted) {
+      if (e.on.origin >= 0) e.on.origin = new_index[e.on.origin];
+    }
+    pattern_.evidence = std::move(sorted);
+    order_ = std::move(new_index);
+  }
+
+  absl::Status CheckVariable(const TemplateVariable& v) const {
+    if (v.scope == "at_fault") {
+      return v.member.empty() ? absl::OkStatus()
+                              : absl::InvalidArgumentError("at_fault has no members");
+    }
+    bool evidence = std::find(evidence_ids_.begin(), evidence_ids_.end(), v.scope) !=
+                    evidence_ids_.end();
+    if (v.scope != "trigger" && !evidence) {
+      std::vector<std::string> scopes = evidence_ids_;
+      scopes.push_back("trigger");
+      scopes.push_back("at_fault");
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown name ", Quoted(v.scope),
+                       config::DidYouMean(config::Closest(v.scope, scopes))));
+    }
+    if (v.member.empty()) return absl::InvalidArgumentError("name a field, entity or count");
+    if (v.member == "entity" || (evidence && v.member == "count")) return absl::OkStatus();
+    if (ParseEventField(v.member).has_value()) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown event field ", Quoted(v.member),
+                     config::DidYouMean(config::Closest(v.member, EventFieldNames()))));
+  }
+
+  MessageTemplate ParseTemplate(const YAML::Node& node, const std::string& key, bool required) {
+    if (!node) {
+      if (required) Problem(YAML::Node(), key, "missing");
+      return {};
+    }
+    if (!node.IsScalar() || node.Scalar().empty()) {
+      Problem(node, key, "must be a non-empty text");
+      return {};
+    }
+    absl::StatusOr<MessageTemplate> t = MessageTemplate::Parse(
+        node.Scalar(), [this](const TemplateVariable& v) { return CheckVariable(v); });
+    if (!t.ok()) {
+      Problem(node, key, absl::StrCat("bad template: ", t.status().message()));
+      return {};
+    }
+    return *std::move(t);
+  }
+
+  void ParseActions(const YAML::Node& root) {
+    const YAML::Node actions = root["actions"];
+    if (!actions) {
+      Problem(root, "actions", "missing: at least one immediate action");
+      return;
+    }
+    if (!actions.IsMap()) {
+      Problem(actions, "actions", "must map immediate, short_term and investigate to lists");
+      return;
+    }
+    CheckKeys(actions, "actions", kActionKeys);
+    std::vector<MessageTemplate>* lists[] = {&pattern_.immediate, &pattern_.short_term,
+                                             &pattern_.investigate};
+    for (size_t k = 0; k < kActionKeys.size(); ++k) {
+      const YAML::Node list = actions[kActionKeys[k]];
+      if (!list) continue;
+      std::string key = absl::StrCat("actions.", kActionKeys[k]);
+      if (!list.IsSequence()) {
+        Problem(list, key, "must be a list of texts");
+        continue;
+      }
+      for (size_t i = 0; i < list.size(); ++i) {
+        lists[k]->push_back(ParseTemplate(list[i], absl::StrCat(key, "[", i, "]"), true));
+      }
+    }
+    if (pattern_.immediate.empty()) {
+      Problem(actions, "actions.immediate", "at least one immediate action");
+    }
+  }
+
+  std::string file_;
+  Pattern pattern_;
+  std::vector<std::string> evidence_ids_;
+  // The evaluation position of each evidence item, by its position in the file.
+  std::vector<int> order_;
+  std::vector<std::string> problems_;
+};
+
+}  // namespace
+
+int64_t Pattern::settle_ns() const {
+  int64_t settle = 0;
+  for (const Evidence& e : evidence) settle = std::max(settle, e.after_ns);
+  return settle;
+}
+
+absl::StatusOr<Pattern> ParsePattern(absl::string_view text, const std::string& file) {
+  return PatternCompiler(file).Compile(text);
+}
+
+absl::StatusOr<Pattern> LoadPatternFile(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return absl::NotFoundError(absl::StrCat(path, ": no such pattern file"));
+  }
+  uintmax_t size = std::filesystem::file_size(path, error);
+  if (error || size > kMaxPatternFileBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": larger than ", kMaxPatternFileBytes, " bytes; not read"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in.good() && !in.eof()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": cannot be read"));
+  }
+  return ParsePattern(text.str(), path);
+}
+
+absl::StatusOr<std::vector<Pattern>> LoadPatternDirectory(const std::string& dir) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error)) {
+    return absl::NotFoundError(absl::StrCat(dir, ": not a directory of patterns"));
+  }
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    if (entry.path().extension() == ".yaml") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<Pattern> patterns;
+  std::vector<std::string> problems;
+  for (const std::string& file : files) {
+    absl::StatusOr<Pattern> p = LoadPatternFile(file);
+    if (!p.ok()) {
+      problems.emplace_back(p.status().message());
+      continue;
+    }
+    for (const Pattern& other : patterns) {
+      if (other.name == p->name) {
+        problems.push_back(absl::StrCat(file, ":1: pattern: the name ", Quoted(p->name),
+                                        " is already used by ", other.file));
+      }
+    }
+    patterns.push_back(*std::move(p));
+  }
+  if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
+  return patterns;
+}
+
+}  // namespace tapio::intelligence

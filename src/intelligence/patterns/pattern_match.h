@@ -1,0 +1,52 @@
+// What the pattern engine concludes: a pattern that matched, the entity at fault, the
+// evidence it found with the relation that reached each piece, the root-cause sentence and
+// the actions, rendered for the entities involved. A plain value.
+#ifndef TAPIO_INTELLIGENCE_PATTERNS_PATTERN_MATCH_H_
+#define TAPIO_INTELLIGENCE_PATTERNS_PATTERN_MATCH_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "domain/entity.h"
+#include "domain/event.h"
+
+namespace tapio::intelligence {
+
+// At most this many events are kept per evidence item; `count` has them all.
+inline constexpr size_t kMaxEventsPerEvidence = 5;
+
+struct MatchEvidence {
+  std::string id;
+  // The relation path that reached it, as the pattern wrote it ("trigger.node").
+  std::string relation;
+  bool required = false;
+  uint32_t count = 0;
+  // The first events found, in time order.
+  std::vector<domain::Event> events;
+};
+
+struct PatternMatch {
+  std::string pattern;
+  std::string category;
+  std::string layer;
+  domain::Severity severity = domain::Severity::kUnspecified;
+  // The pattern's confidence, raised by the supporting evidence found; in [0, 1].
+  double confidence = 0;
+  domain::EntityId at_fault;
+  // The first trigger; later triggers for the same cause only raise `occurrences`.
+  domain::Event trigger;
+  std::vector<MatchEvidence> evidence;
+  std::string root_cause;
+  std::vector<std::string> immediate;
+  std::vector<std::string> short_term;
+  std::vector<std::string> investigate;
+  uint32_t occurrences = 1;
+  int64_t last_trigger_ns = 0;
+  // Wall-clock time from the trigger reaching the engine to this match being emitted.
+  int64_t detection_ns = 0;
+};
+
+}  // namespace tapio::intelligence
+
+#endif  // TAPIO_INTELLIGENCE_PATTERNS_PATTERN_MATCH_H_

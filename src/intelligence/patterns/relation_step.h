@@ -1,0 +1,59 @@
+// The steps a pattern's relation path takes through the topology ("node.pods",
+// "workload", "services.callers"): each maps a set of entities to the entities related to
+// them as the graph stood at a given time. Thread-safe (reads the graph).
+#ifndef TAPIO_INTELLIGENCE_PATTERNS_RELATION_STEP_H_
+#define TAPIO_INTELLIGENCE_PATTERNS_RELATION_STEP_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "domain/entity.h"
+#include "intelligence/topology/topology_graph.h"
+
+namespace tapio::intelligence {
+
+enum class RelationStep : uint8_t {
+  // Every owner up the chain: ReplicaSet, then Deployment.
+  kOwner,
+  // The top owner (Deployment, StatefulSet, DaemonSet, CronJob), or the entity itself when it
+  // has no owner.
+  kWorkload,
+  // The pods of an entity: those running on a Node, owned (at any depth) by a workload,
+  // selected by a Service, mounting a claim, or using a ConfigMap or Secret. A Pod is its own.
+  kPods,
+  // The Node a pod runs on.
+  kNode,
+  // The Services selecting a pod; a Service is its own.
+  kServices,
+  // The PersistentVolumeClaims a pod mounts.
+  kClaims,
+  // The PersistentVolumes and StorageClasses a claim binds.
+  kVolumes,
+  // The ConfigMaps and Secrets a pod uses.
+  kConfigs,
+  // Services that call the entity's services (learnt from traces).
+  kCallers,
+  // Services the entity's services call.
+  kCallees,
+  // The Namespace of a namespaced entity.
+  kNamespace,
+  // The ResourceQuotas limiting the entity's namespace.
+  kQuotas,
+};
+
+std::optional<RelationStep> ParseRelationStep(absl::string_view name);
+std::vector<std::string> RelationStepNames();
+absl::string_view RelationStepName(RelationStep step);
+
+// Follows `step` from every entity of `from` as of `at_ns`; the result has no duplicates and
+// keeps the order found.
+std::vector<domain::EntityId> FollowStep(const TopologyGraph& graph,
+                                         const std::vector<domain::EntityId>& from,
+                                         RelationStep step, int64_t at_ns);
+
+}  // namespace tapio::intelligence
+
+#endif  // TAPIO_INTELLIGENCE_PATTERNS_RELATION_STEP_H_
