@@ -7,7 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli/json_text.h"
 #include "cli/offline_analysis.h"
+#include "cli/pattern_library.h"
 #include "domain/event_proto.h"
 #include "domain/time.h"
 #include "google/protobuf/util/json_util.h"
@@ -137,6 +139,16 @@ void PrintText(const OfflineAnalysis& analysis) {
     for (absl::string_view hint : hints) std::printf("  - %s\n", std::string(hint).c_str());
   }
 
+  std::printf("\nPatterns matched (%zu)\n", analysis.matches.size());
+  for (const intelligence::PatternMatch& m : analysis.matches) {
+    std::printf("  %s  %-22s %s  [%s, confidence %.2f%s]\n    %s\n",
+                domain::FormatRfc3339Nanos(m.trigger.time_ns).c_str(), m.category.c_str(),
+                domain::ToString(analysis.registry.Get(m.at_fault)).c_str(), m.pattern.c_str(),
+                m.confidence,
+                m.occurrences > 1 ? absl::StrCat(", seen ", m.occurrences, " times").c_str() : "",
+                m.root_cause.c_str());
+  }
+
   Grouped grouped = GroupByEntity(analysis.events);
   std::printf("\nEvents by entity (%zu events, %zu entities)\n", analysis.events.size(),
               grouped.order.size());
@@ -148,30 +160,6 @@ void PrintText(const OfflineAnalysis& analysis) {
                   Describe(*event).c_str());
     }
   }
-}
-
-std::string JsonString(absl::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 void PrintJson(const OfflineAnalysis& analysis) {
@@ -225,11 +213,18 @@ CLI::App* AnalyzeCommand::Register(CLI::App& app) {
   analyze->add_option("--output", output_, "text or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
+  analyze->add_option("--patterns", patterns_,
+                      "A directory of pattern files to use instead of the built-in library");
   return analyze;
 }
 
 int AnalyzeCommand::Run() {
-  absl::StatusOr<std::unique_ptr<OfflineAnalysis>> analysis = AnalyzeOffline(paths_, "");
+  absl::StatusOr<std::vector<intelligence::Pattern>> patterns = LoadPatternLibrary(patterns_);
+  if (!patterns.ok()) {
+    std::fprintf(stderr, "tapio analyze: %s\n", std::string(patterns.status().message()).c_str());
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<OfflineAnalysis>> analysis = AnalyzeOffline(paths_, "", *std::move(patterns));
   if (!analysis.ok()) {
     std::fprintf(stderr, "tapio analyze: %s\n", std::string(analysis.status().message()).c_str());
     return 2;

@@ -19,6 +19,7 @@ class AnalyzeCommand : public Command {
  private:
   std::vector<std::string> paths_;
   std::string output_ = "text";
+  std::string patterns_;
 };
 
 }  // namespace tapio::cli

@@ -29,7 +29,8 @@ class CollectingSink : public pipeline::Stage {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
-    const std::vector<std::string>& paths, absl::string_view cluster) {
+    const std::vector<std::string>& paths, absl::string_view cluster,
+    std::vector<intelligence::Pattern> patterns) {
   auto analysis = std::make_unique<OfflineAnalysis>();
   const domain::Symbol cluster_symbol = domain::Intern(cluster);
   analysis->graph =
@@ -80,6 +81,11 @@ absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
                      return a.time_ns != b.time_ns ? a.time_ns < b.time_ns : a.id < b.id;
                    });
   analysis->events = std::move(delivered);
+  intelligence::PatternEngine engine(std::move(patterns), *analysis->graph, domain::Clock::Real());
+  for (const domain::Event& event : analysis->events) engine.Observe(event);
+  engine.Flush();
+  analysis->matches = engine.matches();
+  analysis->pattern_counts = engine.counts();
   return analysis;
 }
 

@@ -12,6 +12,9 @@
 #include "collectors/scenario/scenario_reader.h"
 #include "domain/entity.h"
 #include "domain/event.h"
+#include "intelligence/patterns/pattern.h"
+#include "intelligence/patterns/pattern_engine.h"
+#include "intelligence/patterns/pattern_match.h"
 #include "intelligence/topology/topology_graph.h"
 #include "pipeline/pipeline_metrics.h"
 
@@ -26,11 +29,16 @@ struct OfflineAnalysis {
   pipeline::MetricsSnapshot metrics;
   // The newest time any record showed.
   int64_t last_time_ns = 0;
+  // What the pattern library concluded, in the order concluded.
+  std::vector<intelligence::PatternMatch> matches;
+  intelligence::PatternEngineCounts pattern_counts;
 };
 
-// Reads every path in turn. Fails when a path does not exist or the pipeline cannot start.
+// Reads every path in turn, then runs `patterns` over the delivered events in time order, as
+// the live engine sees them. Fails when a path does not exist or the pipeline cannot start.
 absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
-    const std::vector<std::string>& paths, absl::string_view cluster);
+    const std::vector<std::string>& paths, absl::string_view cluster,
+    std::vector<intelligence::Pattern> patterns);
 
 }  // namespace tapio::cli
 

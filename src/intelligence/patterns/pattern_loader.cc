@@ -562,7 +562,9 @@ absl::StatusOr<Pattern> ParsePattern(absl::string_view text, const std::string& 
   return PatternCompiler(file).Compile(text);
 }
 
-absl::StatusOr<Pattern> LoadPatternFile(const std::string& path) {
+namespace {
+
+absl::StatusOr<std::string> ReadPatternFile(const std::string& path) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) {
     return absl::NotFoundError(absl::StrCat(path, ": no such pattern file"));
@@ -578,7 +580,36 @@ absl::StatusOr<Pattern> LoadPatternFile(const std::string& path) {
   if (!in.good() && !in.eof()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": cannot be read"));
   }
-  return ParsePattern(text.str(), path);
+  return text.str();
+}
+
+}  // namespace
+
+absl::StatusOr<Pattern> LoadPatternFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadPatternFile(path);
+  if (!text.ok()) return text.status();
+  return ParsePattern(*text, path);
+}
+
+absl::StatusOr<std::vector<Pattern>> CompilePatterns(absl::Span<const PatternSource> sources) {
+  std::vector<Pattern> patterns;
+  std::vector<std::string> problems;
+  for (const PatternSource& source : sources) {
+    absl::StatusOr<Pattern> p = ParsePattern(source.text, std::string(source.file));
+    if (!p.ok()) {
+      problems.emplace_back(p.status().message());
+      continue;
+    }
+    for (const Pattern& other : patterns) {
+      if (other.name == p->name) {
+        problems.push_back(absl::StrCat(source.file, ":1: pattern: the name ", Quoted(p->name),
+                                        " is already used by ", other.file));
+      }
+    }
+    patterns.push_back(*std::move(p));
+  }
+  if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
+  return patterns;
 }
 
 absl::StatusOr<std::vector<Pattern>> LoadPatternDirectory(const std::string& dir) {
@@ -591,24 +622,15 @@ absl::StatusOr<std::vector<Pattern>> LoadPatternDirectory(const std::string& dir
     if (entry.path().extension() == ".yaml") files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());
-  std::vector<Pattern> patterns;
-  std::vector<std::string> problems;
+  std::vector<std::string> texts;
   for (const std::string& file : files) {
-    absl::StatusOr<Pattern> p = LoadPatternFile(file);
-    if (!p.ok()) {
-      problems.emplace_back(p.status().message());
-      continue;
-    }
-    for (const Pattern& other : patterns) {
-      if (other.name == p->name) {
-        problems.push_back(absl::StrCat(file, ":1: pattern: the name ", Quoted(p->name),
-                                        " is already used by ", other.file));
-      }
-    }
-    patterns.push_back(*std::move(p));
+    absl::StatusOr<std::string> text = ReadPatternFile(file);
+    if (!text.ok()) return text.status();
+    texts.push_back(*std::move(text));
   }
-  if (!problems.empty()) return absl::InvalidArgumentError(absl::StrJoin(problems, "\n"));
-  return patterns;
+  std::vector<PatternSource> sources;
+  for (size_t i = 0; i < files.size(); ++i) sources.push_back({files[i], texts[i]});
+  return CompilePatterns(sources);
 }
 
 }  // namespace tapio::intelligence
