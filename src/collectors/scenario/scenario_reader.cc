@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "collectors/journal/journal_file.h"
 #include "collectors/kmsg/kmsg_file.h"
 
 namespace tapio::collectors::scenario {
@@ -57,8 +58,22 @@ void ScenarioReader::ReadFile(const std::string& full, const std::string& relati
       NoteInput(report, "kmsg");
     }
   } else if (grandparent == "nodes" && name == "journal.jsonl") {
-    report->skipped.push_back({relative, "no reader for journals in this build"});
-    return;
+    absl::StatusOr<std::unique_ptr<journal::JournalParser>> parser =
+        journal::JournalParser::Create({cluster_, parent, relative}, registry_, ids_, clock_);
+    if (!parser.ok()) {
+      report->problems.push_back({relative, std::string(parser.status().message())});
+      return;
+    }
+    absl::StatusOr<journal::JournalFile> file = journal::ReadJournalFile(full, **parser);
+    if (!file.ok()) {
+      status = file.status();
+    } else {
+      for (const absl::Status& line : file->line_errors) {
+        report->problems.push_back({relative, std::string(line.message())});
+      }
+      if (input.on_events) input.on_events(std::move(file->events));
+      NoteInput(report, "journal");
+    }
   } else if (parent == "otlp") {
     report->skipped.push_back({relative, "no reader for OTLP in this build"});
     return;

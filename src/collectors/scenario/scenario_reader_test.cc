@@ -97,6 +97,33 @@ TEST_F(ScenarioReaderTest, ReadsANodesKernelLogIntoEventsAboutThatNode) {
   EXPECT_TRUE(report.problems.empty());
 }
 
+TEST_F(ScenarioReaderTest, ReadsANodesJournalIntoEventsAboutThatNode) {
+  fs::create_directories(root_ / "nodes/ip-10-0-3-41");
+  fs::copy_file("../shared/realdata/journal/node-runtime-down.journalctl-json.jsonl",
+                root_ / "nodes/ip-10-0-3-41/journal.jsonl");
+  std::ofstream(root_ / "nodes/ip-10-0-3-41/journal.jsonl", std::ios::app) << "{broken\n";
+  std::vector<domain::Event> events;
+  ScenarioInput input;
+  input.on_events = [&](std::vector<domain::Event> batch) {
+    events.insert(events.end(), batch.begin(), batch.end());
+  };
+  ScenarioReader reader = Reader();
+  ScenarioReport report;
+  ASSERT_TRUE(reader.Read(root_.string(), input, &report).ok());
+  ASSERT_EQ(events.size(), 6u);
+  for (const domain::Event& event : events) {
+    EXPECT_EQ(event.source, domain::Source::kJournal);
+    EXPECT_EQ(domain::ToString(registry_.Get(event.entity)), "Node/ip-10-0-3-41");
+  }
+  EXPECT_EQ(domain::Resolve(events[3].type), "journal.unit_failed");
+  EXPECT_THAT(report.read, ElementsAre("nodes/ip-10-0-3-41/journal.jsonl"));
+  EXPECT_THAT(report.inputs, ElementsAre("journal"));
+  ASSERT_EQ(report.problems.size(), 1u);
+  EXPECT_EQ(report.problems[0].place, "nodes/ip-10-0-3-41/journal.jsonl");
+  EXPECT_THAT(report.problems[0].problem,
+              ::testing::HasSubstr("nodes/ip-10-0-3-41/journal.jsonl:7: not JSON"));
+}
+
 TEST_F(ScenarioReaderTest, MissingPathIsNotFound) {
   ScenarioReader reader = Reader();
   ScenarioReport report;
