@@ -194,12 +194,25 @@ class PatternCompiler {
         ok = false;
         continue;
       }
-      std::optional<FieldCondition> condition = ParseCondition(*field, entry.second, path);
-      if (!condition.has_value()) {
-        ok = false;
-        continue;
+      // A list of operator mappings: all of them must hold.
+      bool all_of = entry.second.IsSequence() && entry.second.size() > 0 &&
+                    std::all_of(entry.second.begin(), entry.second.end(),
+                                [](const YAML::Node& item) { return item.IsMap(); });
+      std::vector<YAML::Node> specs;
+      if (all_of) {
+        for (const YAML::Node& item : entry.second) specs.push_back(item);
+      } else {
+        specs.push_back(entry.second);
       }
-      matcher.conditions.push_back(std::move(*condition));
+      for (size_t k = 0; k < specs.size(); ++k) {
+        std::optional<FieldCondition> condition =
+            ParseCondition(*field, specs[k], all_of ? absl::StrCat(path, "[", k, "]") : path);
+        if (!condition.has_value()) {
+          ok = false;
+          continue;
+        }
+        matcher.conditions.push_back(std::move(*condition));
+      }
     }
     if (ok && matcher.types.empty()) {
       Problem(node, key, "needs a type (such as k8s.event or kernel.oom_kill)");

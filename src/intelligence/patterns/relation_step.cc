@@ -12,9 +12,10 @@ namespace {
 using domain::EntityId;
 using domain::KubeKind;
 
-constexpr std::array<std::pair<const char*, RelationStep>, 12> kNames = {{
+constexpr std::array<std::pair<const char*, RelationStep>, 13> kNames = {{
     {"owner", RelationStep::kOwner},
     {"workload", RelationStep::kWorkload},
+    {"owned", RelationStep::kOwned},
     {"pods", RelationStep::kPods},
     {"node", RelationStep::kNode},
     {"services", RelationStep::kServices},
@@ -72,6 +73,9 @@ void Step(const TopologyGraph& graph, EntityId id, RelationStep step, int64_t at
       Add(out, chain.empty() ? id : chain.back());
       return;
     }
+    case RelationStep::kOwned:
+      AddEnds(out, graph.Outgoing(id, Relation::kOwns, at), /*take_from=*/false);
+      return;
     case RelationStep::kPods:
       switch (KindOf(graph, id)) {
         case KubeKind::kPod: Add(out, id); return;

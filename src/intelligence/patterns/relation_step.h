@@ -21,6 +21,8 @@ enum class RelationStep : uint8_t {
   // The top owner (Deployment, StatefulSet, DaemonSet, CronJob), or the entity itself when it
   // has no owner.
   kWorkload,
+  // What the entity owns directly: a Deployment's ReplicaSets, a ReplicaSet's Pods.
+  kOwned,
   // The pods of an entity: those running on a Node, owned (at any depth) by a workload,
   // selected by a Service, mounting a claim, or using a ConfigMap or Secret. A Pod is its own.
   kPods,
