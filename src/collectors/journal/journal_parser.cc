@@ -410,7 +410,8 @@ domain::Event JournalParser::Build(const Entry& entry) {
     if (std::optional<KlogLine> klog = ParseKlogLine(message); klog.has_value()) {
       severity = klog->severity;
       text = klog->text;
-      payload.source_location = Intern(klog->source_location);
+      payload.source_location =
+          InternClean(klog->source_location, kMaxNameBytes, /*multiline=*/false, &json_->clean);
     } else if (std::optional<Severity> level = LogrusSeverity(message); level.has_value()) {
       severity = *level;
     }

@@ -30,6 +30,12 @@
 // only from systemd itself (_PID 1, or SYSLOG_IDENTIFIER "systemd" when _PID is absent), so
 // that no service can forge them by printing them.
 //
+// Severity: unit_failed error; unit_process_exited info for "code=exited, status=0",
+// warning for a kill by SIGTERM (status 15), error otherwise; unit_restarting warning;
+// unit_started and unit_stopped info; journal.log the klog level (I, W, E, F → info,
+// warning, error, critical), else the logrus level, else PRIORITY (0-2 critical, 3 error,
+// 4 warning, 5-6 info, 7 debug; info when absent).
+//
 // ServicePayload.message is the klog text after "] " for klog lines and the whole MESSAGE
 // otherwise, cut to kMaxMessageBytes (at a UTF-8 boundary), with invalid UTF-8 replaced by
 // U+FFFD and control bytes other than newline and tab by spaces. Messages, units and
