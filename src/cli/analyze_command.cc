@@ -224,7 +224,8 @@ int AnalyzeCommand::Run() {
     std::fprintf(stderr, "tapio analyze: %s\n", std::string(patterns.status().message()).c_str());
     return 2;
   }
-  absl::StatusOr<std::unique_ptr<OfflineAnalysis>> analysis = AnalyzeOffline(paths_, "", *std::move(patterns));
+  absl::StatusOr<std::unique_ptr<OfflineAnalysis>> analysis =
+      AnalyzeOffline(paths_, "", *std::move(patterns));
   if (!analysis.ok()) {
     std::fprintf(stderr, "tapio analyze: %s\n", std::string(analysis.status().message()).c_str());
     return 2;

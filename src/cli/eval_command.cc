@@ -15,9 +15,9 @@ namespace {
 using collectors::scenario::EntityName;
 
 std::string EntityJson(const EntityName& e) {
-  return absl::StrCat("{\"kind\":", JsonString(e.kind), ",\"namespace\":",
-                      JsonString(e.namespace_name), ",\"name\":", JsonString(e.name),
-                      ",\"category\":", JsonString(e.category), "}");
+  return absl::StrCat(
+      "{\"kind\":", JsonString(e.kind), ",\"namespace\":", JsonString(e.namespace_name),
+      ",\"name\":", JsonString(e.name), ",\"category\":", JsonString(e.category), "}");
 }
 
 std::string EntityText(const EntityName& e) {
@@ -39,10 +39,11 @@ void PrintJson(const Evaluation& evaluation) {
         "{\"name\":", JsonString(r.name), ",\"rank\":", r.rank,
         ",\"near_miss\":", r.expected.near_miss ? "true" : "false",
         ",\"near_miss_false_positive\":", r.near_miss_false_positive ? "true" : "false",
-        ",\"expected\":", EntityJson(r.expected.root_cause), ",\"got\":[",
-        absl::StrJoin(got, ","), "]",
-        r.detection_ns.has_value() ? absl::StrFormat(",\"detection_ms\":%.3f", *r.detection_ns / 1e6)
-                                   : "",
+        ",\"expected\":", EntityJson(r.expected.root_cause), ",\"got\":[", absl::StrJoin(got, ","),
+        "]",
+        r.detection_ns.has_value()
+            ? absl::StrFormat(",\"detection_ms\":%.3f", *r.detection_ns / 1e6)
+            : "",
         r.error.empty() ? "" : absl::StrCat(",\"error\":", JsonString(r.error)), "}"));
   }
   std::printf(
@@ -58,7 +59,9 @@ void PrintJson(const Evaluation& evaluation) {
 
 void PrintText(const Evaluation& evaluation) {
   for (const ScenarioResult& r : evaluation.results) {
-    std::string verdict = r.rank == 1 ? "ok  " : r.rank > 0 ? absl::StrCat("#", r.rank, "  ") : "MISS";
+    std::string verdict = r.rank == 1  ? "ok  "
+                          : r.rank > 0 ? absl::StrCat("#", r.rank, "  ")
+                                       : "MISS";
     std::printf("%s %-32s expected %s\n", verdict.c_str(), r.name.c_str(),
                 EntityText(r.expected.root_cause).c_str());
     if (!r.error.empty()) std::printf("     error: %s\n", r.error.c_str());
@@ -71,7 +74,7 @@ void PrintText(const Evaluation& evaluation) {
     }
     if (r.near_miss_false_positive) std::printf("     near-miss false positive\n");
   }
-  std::printf("\nscenarios %zu  top-1 %.3f  top-3 %.3f  near-miss false positives %d", 
+  std::printf("\nscenarios %zu  top-1 %.3f  top-3 %.3f  near-miss false positives %d",
               evaluation.results.size(), evaluation.top1, evaluation.top3,
               evaluation.near_miss_false_positives);
   if (evaluation.median_detection_ms.has_value()) {
@@ -85,8 +88,7 @@ void PrintText(const Evaluation& evaluation) {
 CLI::App* EvalCommand::Register(CLI::App& app) {
   CLI::App* eval = app.add_subcommand(
       "eval", "Replay scenarios and measure root-cause accuracy against their expected.yaml");
-  eval->add_option("DIR", paths_, "Scenario directories, or directories holding them")
-      ->required();
+  eval->add_option("DIR", paths_, "Scenario directories, or directories holding them")->required();
   eval->add_option("--output", output_, "text or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));

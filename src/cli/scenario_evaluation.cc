@@ -20,8 +20,8 @@ std::vector<std::string> FindScenarios(const std::string& path) {
   std::vector<std::string> found;
   std::error_code error;
   if (fs::exists(fs::path(path) / "expected.yaml", error)) return {path};
-  for (fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied,
-                                           error),
+  for (fs::recursive_directory_iterator
+           it(path, fs::directory_options::skip_permission_denied, error),
        end;
        !error && it != end; it.increment(error)) {
     if (it->is_regular_file(error) && it->path().filename() == "expected.yaml") {
@@ -74,7 +74,8 @@ bool Matches(const OfflineAnalysis& a, const EntityName& expected, const CauseVi
   return false;
 }
 
-ScenarioResult Evaluate(const std::string& dir, const std::vector<intelligence::Pattern>& patterns) {
+ScenarioResult Evaluate(const std::string& dir,
+                        const std::vector<intelligence::Pattern>& patterns) {
   ScenarioResult result;
   result.name = fs::path(dir).filename().string();
   absl::StatusOr<collectors::scenario::ExpectedOutcome> expected =
@@ -112,9 +113,9 @@ ScenarioResult Evaluate(const std::string& dir, const std::vector<intelligence::
       result.detection_ns = fastest;
     }
   }
-  result.near_miss_false_positive = result.expected.near_miss && !result.got.empty() &&
-                                    result.got.front().entity.category !=
-                                        result.expected.root_cause.category;
+  result.near_miss_false_positive =
+      result.expected.near_miss && !result.got.empty() &&
+      result.got.front().entity.category != result.expected.root_cause.category;
   return result;
 }
 

@@ -55,7 +55,8 @@ class Reader {
     }
     ExpectedOutcome out;
     if (problems_.empty() && !doc.root.IsMap()) {
-      problems_.push_back(absl::StrCat(path_, ":1: expected a mapping with symptom and root_cause"));
+      problems_.push_back(
+          absl::StrCat(path_, ":1: expected a mapping with symptom and root_cause"));
     }
     if (!problems_.empty()) return Failure();
     const YAML::Node& root = doc.root;
@@ -93,7 +94,9 @@ class Reader {
   }
 
  private:
-  absl::Status Failure() const { return absl::InvalidArgumentError(absl::StrJoin(problems_, "\n")); }
+  absl::Status Failure() const {
+    return absl::InvalidArgumentError(absl::StrJoin(problems_, "\n"));
+  }
 
   std::string path_;
   std::vector<std::string> problems_;

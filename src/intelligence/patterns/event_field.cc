@@ -58,67 +58,106 @@ FieldValue Number(int64_t number) { return FieldValue{{}, number}; }
 
 std::optional<FieldValue> Kubernetes(const domain::KubernetesPayload& p, EventFieldId id) {
   switch (id) {
-    case EventFieldId::kReason: return Text(p.reason);
-    case EventFieldId::kMessage: return Text(p.message);
-    case EventFieldId::kContainer: return Text(p.container);
-    case EventFieldId::kExitCode: return Number(p.exit_code);
-    case EventFieldId::kSignal: return Number(p.signal);
-    case EventFieldId::kRestartCount: return Number(p.restart_count);
-    case EventFieldId::kCount: return Number(p.count);
-    case EventFieldId::kField: return Text(p.field);
-    case EventFieldId::kFrom: return Text(p.from);
-    case EventFieldId::kTo: return Text(p.to);
-    case EventFieldId::kComponent: return Text(p.component);
-    default: return std::nullopt;
+    case EventFieldId::kReason:
+      return Text(p.reason);
+    case EventFieldId::kMessage:
+      return Text(p.message);
+    case EventFieldId::kContainer:
+      return Text(p.container);
+    case EventFieldId::kExitCode:
+      return Number(p.exit_code);
+    case EventFieldId::kSignal:
+      return Number(p.signal);
+    case EventFieldId::kRestartCount:
+      return Number(p.restart_count);
+    case EventFieldId::kCount:
+      return Number(p.count);
+    case EventFieldId::kField:
+      return Text(p.field);
+    case EventFieldId::kFrom:
+      return Text(p.from);
+    case EventFieldId::kTo:
+      return Text(p.to);
+    case EventFieldId::kComponent:
+      return Text(p.component);
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<FieldValue> Kernel(const domain::KernelPayload& p, EventFieldId id) {
   switch (id) {
-    case EventFieldId::kMessage: return Text(p.message);
-    case EventFieldId::kComm: return Text(p.comm.view());
-    case EventFieldId::kPid: return Number(p.pid);
-    case EventFieldId::kSignal: return Number(p.signal);
-    case EventFieldId::kExitCode: return Number(p.exit_code);
-    case EventFieldId::kMemcgLimitKb: return Number(static_cast<int64_t>(p.memcg_limit_kb));
-    case EventFieldId::kMemcgUsageKb: return Number(static_cast<int64_t>(p.memcg_usage_kb));
-    case EventFieldId::kAnonRssKb: return Number(static_cast<int64_t>(p.anon_rss_kb));
-    default: return std::nullopt;
+    case EventFieldId::kMessage:
+      return Text(p.message);
+    case EventFieldId::kComm:
+      return Text(p.comm.view());
+    case EventFieldId::kPid:
+      return Number(p.pid);
+    case EventFieldId::kSignal:
+      return Number(p.signal);
+    case EventFieldId::kExitCode:
+      return Number(p.exit_code);
+    case EventFieldId::kMemcgLimitKb:
+      return Number(static_cast<int64_t>(p.memcg_limit_kb));
+    case EventFieldId::kMemcgUsageKb:
+      return Number(static_cast<int64_t>(p.memcg_usage_kb));
+    case EventFieldId::kAnonRssKb:
+      return Number(static_cast<int64_t>(p.anon_rss_kb));
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<FieldValue> Network(const domain::NetworkPayload& p, EventFieldId id) {
   switch (id) {
-    case EventFieldId::kComm: return Text(p.comm.view());
-    case EventFieldId::kPid: return Number(p.pid);
-    case EventFieldId::kCount: return Number(p.count);
-    default: return std::nullopt;
+    case EventFieldId::kComm:
+      return Text(p.comm.view());
+    case EventFieldId::kPid:
+      return Number(p.pid);
+    case EventFieldId::kCount:
+      return Number(p.count);
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<FieldValue> Service(const domain::ServicePayload& p, EventFieldId id) {
   switch (id) {
-    case EventFieldId::kUnit: return Text(p.unit);
-    case EventFieldId::kState: return Text(p.state);
-    case EventFieldId::kSubState: return Text(p.sub_state);
-    case EventFieldId::kMessage: return Text(p.message);
-    case EventFieldId::kPid: return Number(p.pid);
-    case EventFieldId::kExitStatus: return Number(p.exit_status);
-    default: return std::nullopt;
+    case EventFieldId::kUnit:
+      return Text(p.unit);
+    case EventFieldId::kState:
+      return Text(p.state);
+    case EventFieldId::kSubState:
+      return Text(p.sub_state);
+    case EventFieldId::kMessage:
+      return Text(p.message);
+    case EventFieldId::kPid:
+      return Number(p.pid);
+    case EventFieldId::kExitStatus:
+      return Number(p.exit_status);
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<FieldValue> Application(const domain::ApplicationPayload& p, EventFieldId id) {
   switch (id) {
-    case EventFieldId::kService: return Text(p.service);
-    case EventFieldId::kSpanName: return Text(p.span_name);
-    case EventFieldId::kStatusMessage: return Text(p.status_message);
-    case EventFieldId::kHttpStatus: return Number(p.http_status);
-    case EventFieldId::kPeerService: return Text(p.peer_service);
-    case EventFieldId::kLogLine: return Text(p.log_line);
+    case EventFieldId::kService:
+      return Text(p.service);
+    case EventFieldId::kSpanName:
+      return Text(p.span_name);
+    case EventFieldId::kStatusMessage:
+      return Text(p.status_message);
+    case EventFieldId::kHttpStatus:
+      return Number(p.http_status);
+    case EventFieldId::kPeerService:
+      return Text(p.peer_service);
+    case EventFieldId::kLogLine:
+      return Text(p.log_line);
     case EventFieldId::kMessage:
       return !p.status_message.empty() ? Text(p.status_message) : Text(p.log_line);
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -161,15 +200,19 @@ bool IsNumericField(EventFieldId id) {
 
 std::optional<FieldValue> ReadField(const domain::Event& event, const EventField& field) {
   switch (field.id) {
-    case EventFieldId::kType: return Text(event.type);
-    case EventFieldId::kSource: return Text(domain::SourceName(event.source));
-    case EventFieldId::kSeverity: return Text(domain::SeverityName(event.severity));
+    case EventFieldId::kType:
+      return Text(event.type);
+    case EventFieldId::kSource:
+      return Text(domain::SourceName(event.source));
+    case EventFieldId::kSeverity:
+      return Text(domain::SeverityName(event.severity));
     case EventFieldId::kLabel: {
       std::optional<absl::string_view> value = domain::FindLabel(event.labels, field.label);
       if (!value.has_value()) return std::nullopt;
       return Text(*value);
     }
-    default: break;
+    default:
+      break;
   }
   return std::visit(
       [&](const auto& payload) -> std::optional<FieldValue> {

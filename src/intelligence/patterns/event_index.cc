@@ -26,8 +26,9 @@ void EventIndex::Prune() {
   int64_t keep_from = newest_ns_ - horizon_ns_;
   for (auto it = by_entity_.begin(); it != by_entity_.end();) {
     std::vector<domain::Event>& events = it->second;
-    auto first_kept = std::lower_bound(events.begin(), events.end(), keep_from,
-                                       [](const domain::Event& e, int64_t t) { return e.time_ns < t; });
+    auto first_kept =
+        std::lower_bound(events.begin(), events.end(), keep_from,
+                         [](const domain::Event& e, int64_t t) { return e.time_ns < t; });
     size_ -= static_cast<size_t>(first_kept - events.begin());
     events.erase(events.begin(), first_kept);
     if (events.empty()) {

@@ -16,9 +16,12 @@ bool Test(const FieldCondition& c, const std::optional<FieldValue>& value) {
     switch (c.op) {
       case FieldCondition::Op::kEquals:
         return std::find(c.numbers.begin(), c.numbers.end(), n) != c.numbers.end();
-      case FieldCondition::Op::kAtLeast: return !c.numbers.empty() && n >= c.numbers.front();
-      case FieldCondition::Op::kAtMost: return !c.numbers.empty() && n <= c.numbers.front();
-      default: break;
+      case FieldCondition::Op::kAtLeast:
+        return !c.numbers.empty() && n >= c.numbers.front();
+      case FieldCondition::Op::kAtMost:
+        return !c.numbers.empty() && n <= c.numbers.front();
+      default:
+        break;
     }
   }
   std::string text = FieldText(*value);

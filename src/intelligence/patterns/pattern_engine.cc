@@ -133,8 +133,7 @@ void PatternEngine::Evaluate(const Pending& pending) {
     }
     return -1;
   };
-  MessageTemplate::Resolver resolve =
-      [&](const TemplateVariable& v) -> std::optional<std::string> {
+  MessageTemplate::Resolver resolve = [&](const TemplateVariable& v) -> std::optional<std::string> {
     if (v.scope == "at_fault") return domain::ToString(registry.Get(fault));
     const domain::Event* event = &trigger;
     if (v.scope != "trigger") {

@@ -25,14 +25,14 @@ constexpr size_t kMaxProblems = 50;
 constexpr int64_t kMaxWindowNs = int64_t{24} * 3600 * 1000000000;
 constexpr int64_t kDefaultDedupNs = int64_t{3600} * 1000000000;
 
-const std::vector<std::string> kTopKeys = {"pattern",  "description", "category",   "layer",
-                                           "severity", "confidence",  "trigger",    "evidence",
-                                           "at_fault", "root_cause",  "actions",    "dedup"};
-const std::vector<std::string> kEvidenceKeys = {"id",     "on",        "match", "before",
-                                                "after",  "min_count", "role",  "weight"};
+const std::vector<std::string> kTopKeys = {"pattern",  "description", "category", "layer",
+                                           "severity", "confidence",  "trigger",  "evidence",
+                                           "at_fault", "root_cause",  "actions",  "dedup"};
+const std::vector<std::string> kEvidenceKeys = {"id",    "on",        "match", "before",
+                                                "after", "min_count", "role",  "weight"};
 const std::vector<std::string> kActionKeys = {"immediate", "short_term", "investigate"};
-const std::vector<std::string> kOperators = {"contains", "matches", "at_least", "at_most",
-                                             "exists",   "not"};
+const std::vector<std::string> kOperators = {"contains", "matches", "at_least",
+                                             "at_most",  "exists",  "not"};
 const std::vector<std::string> kLayers = {"kernel",     "node",        "network",
                                           "kubernetes", "application", "control-plane"};
 
@@ -94,8 +94,8 @@ class PatternCompiler {
  private:
   void Problem(int line, absl::string_view key, absl::string_view message) {
     if (problems_.size() >= kMaxProblems) return;
-    problems_.push_back(absl::StrCat(file_, ":", line, ": ", key, key.empty() ? "" : ": ",
-                                     message));
+    problems_.push_back(
+        absl::StrCat(file_, ":", line, ": ", key, key.empty() ? "" : ": ", message));
   }
   void Problem(const YAML::Node& node, absl::string_view key, absl::string_view message) {
     Problem(config::LineOf(node), key, message);
@@ -246,8 +246,8 @@ class PatternCompiler {
     c.field = field;
     if (node.IsMap()) {
       if (node.size() != 1 || !node.begin()->first.IsScalar()) {
-        Problem(node, key, absl::StrCat("an operator mapping holds one of ",
-                                        absl::StrJoin(kOperators, ", ")));
+        Problem(node, key,
+                absl::StrCat("an operator mapping holds one of ", absl::StrJoin(kOperators, ", ")));
         return std::nullopt;
       }
       std::string op = node.begin()->first.Scalar();
@@ -283,7 +283,8 @@ class PatternCompiler {
       if (op == "at_least" || op == "at_most") {
         c.op = op == "at_least" ? FieldCondition::Op::kAtLeast : FieldCondition::Op::kAtMost;
         int64_t n = 0;
-        if (!IsNumericField(field.id) || !value.IsScalar() || !absl::SimpleAtoi(value.Scalar(), &n)) {
+        if (!IsNumericField(field.id) || !value.IsScalar() ||
+            !absl::SimpleAtoi(value.Scalar(), &n)) {
           Problem(value, path, "needs a numeric field and an integer");
           return std::nullopt;
         }
@@ -300,9 +301,8 @@ class PatternCompiler {
         return c;
       }
       Problem(node.begin()->first, path,
-              absl::StrCat("unknown operator",
-                           config::DidYouMean(config::Closest(op, kOperators)), "; one of ",
-                           absl::StrJoin(kOperators, ", ")));
+              absl::StrCat("unknown operator", config::DidYouMean(config::Closest(op, kOperators)),
+                           "; one of ", absl::StrJoin(kOperators, ", ")));
       return std::nullopt;
     }
     std::vector<std::string> texts = Texts(node, key);
@@ -358,16 +358,17 @@ class PatternCompiler {
       if (it == evidence_ids_.end()) {
         std::vector<std::string> origins = evidence_ids_;
         origins.push_back("trigger");
-        Problem(node, key,
-                absl::StrCat("a path starts at trigger or at an evidence id, not ",
-                             Quoted(parts[0]),
-                             config::DidYouMean(config::Closest(parts[0], origins))));
+        Problem(
+            node, key,
+            absl::StrCat("a path starts at trigger or at an evidence id, not ", Quoted(parts[0]),
+                         config::DidYouMean(config::Closest(parts[0], origins))));
         return path;
       }
       path.origin = static_cast<int>(it - evidence_ids_.begin());
       if (path.origin == self) {
-        Problem(node, key, absl::StrCat("cyclic reference: evidence ", Quoted(parts[0]),
-                                        " starts from itself"));
+        Problem(
+            node, key,
+            absl::StrCat("cyclic reference: evidence ", Quoted(parts[0]), " starts from itself"));
       }
     }
     for (size_t i = 1; i < parts.size(); ++i) {
@@ -394,7 +395,8 @@ class PatternCompiler {
     for (size_t i = 0; i < list.size(); ++i) {
       const YAML::Node item = list[i];
       std::string key = absl::StrCat("evidence[", i, "]");
-      std::string id = item.IsMap() && item["id"] && item["id"].IsScalar() ? item["id"].Scalar() : "";
+      std::string id =
+          item.IsMap() && item["id"] && item["id"].IsScalar() ? item["id"].Scalar() : "";
       if (id.empty() || id == "trigger" || id == "at_fault" || id.find('.') != std::string::npos) {
         Problem(item, key, "needs an id: a plain name other than trigger and at_fault");
       } else if (std::find(evidence_ids_.begin(), evidence_ids_.end(), id) != evidence_ids_.end()) {
@@ -425,7 +427,8 @@ class PatternCompiler {
           Problem(n, key + ".min_count", "must be a positive integer");
         }
       }
-      std::string role = item["role"] && item["role"].IsScalar() ? item["role"].Scalar() : "required";
+      std::string role =
+          item["role"] && item["role"].IsScalar() ? item["role"].Scalar() : "required";
       if (role == "required") {
         e.role = Evidence::Role::kRequired;
       } else if (role == "supporting") {
@@ -459,8 +462,9 @@ class PatternCompiler {
       if (state[i] == 2) return;
       if (state[i] == 1) {
         if (!cyclic) {
-          Problem(list[i], absl::StrCat("evidence[", i, "].on"),
-                  absl::StrCat("cyclic reference through evidence ", Quoted(pattern_.evidence[i].id)));
+          Problem(
+              list[i], absl::StrCat("evidence[", i, "].on"),
+              absl::StrCat("cyclic reference through evidence ", Quoted(pattern_.evidence[i].id)));
         }
         cyclic = true;
         return;
@@ -489,15 +493,14 @@ class PatternCompiler {
       return v.member.empty() ? absl::OkStatus()
                               : absl::InvalidArgumentError("at_fault has no members");
     }
-    bool evidence = std::find(evidence_ids_.begin(), evidence_ids_.end(), v.scope) !=
-                    evidence_ids_.end();
+    bool evidence =
+        std::find(evidence_ids_.begin(), evidence_ids_.end(), v.scope) != evidence_ids_.end();
     if (v.scope != "trigger" && !evidence) {
       std::vector<std::string> scopes = evidence_ids_;
       scopes.push_back("trigger");
       scopes.push_back("at_fault");
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown name ", Quoted(v.scope),
-                       config::DidYouMean(config::Closest(v.scope, scopes))));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown name ", Quoted(v.scope), config::DidYouMean(config::Closest(v.scope, scopes))));
     }
     if (v.member.empty()) return absl::InvalidArgumentError("name a field, entity or count");
     if (v.member == "entity" || (evidence && v.member == "count")) return absl::OkStatus();

@@ -78,7 +78,9 @@ void Step(const TopologyGraph& graph, EntityId id, RelationStep step, int64_t at
       return;
     case RelationStep::kPods:
       switch (KindOf(graph, id)) {
-        case KubeKind::kPod: Add(out, id); return;
+        case KubeKind::kPod:
+          Add(out, id);
+          return;
         case KubeKind::kNode:
           AddEnds(out, graph.Incoming(id, Relation::kRunsOn, at), /*take_from=*/true);
           return;
@@ -92,12 +94,16 @@ void Step(const TopologyGraph& graph, EntityId id, RelationStep step, int64_t at
         case KubeKind::kSecret:
           AddEnds(out, graph.Incoming(id, Relation::kUses, at), /*take_from=*/true);
           return;
-        default: OwnedPods(graph, id, at, 0, out); return;
+        default:
+          OwnedPods(graph, id, at, 0, out);
+          return;
       }
     case RelationStep::kNode:
       if (std::optional<EntityId> node = graph.NodeOf(id, at)) Add(out, *node);
       return;
-    case RelationStep::kServices: Services(graph, id, at, out); return;
+    case RelationStep::kServices:
+      Services(graph, id, at, out);
+      return;
     case RelationStep::kClaims:
       AddEnds(out, graph.Outgoing(id, Relation::kMounts, at), /*take_from=*/false);
       return;

@@ -91,9 +91,9 @@ std::vector<RankedCause> RankCauses(const TopologyGraph& graph,
       cause.entity = m.at_fault;
       cause.score = score;
       cause.relation = best.relation;
-      cause.explanation = absl::StrFormat(
-          "pattern %s confidence %.2f x proximity %.2f (%s) x recency %.1f = %.3f", m.pattern,
-          m.confidence, best.proximity, best.relation, recency, score);
+      cause.explanation =
+          absl::StrFormat("pattern %s confidence %.2f x proximity %.2f (%s) x recency %.1f = %.3f",
+                          m.pattern, m.confidence, best.proximity, best.relation, recency, score);
       cause.matches.insert(cause.matches.begin(), i);
     } else {
       cause.matches.push_back(i);
@@ -116,9 +116,8 @@ std::vector<RankedCause> RankCauses(const TopologyGraph& graph,
     }
     ranked.push_back(std::move(cause));
   }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const RankedCause& a, const RankedCause& b) {
-    return a.score > b.score;
-  });
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const RankedCause& a, const RankedCause& b) { return a.score > b.score; });
   return ranked;
 }
 
