@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "collectors/journal/journal_file.h"
 #include "collectors/kmsg/kmsg_file.h"
+#include "collectors/otlp/otlp_file.h"
 
 namespace tapio::collectors::scenario {
 namespace {
@@ -74,9 +75,18 @@ void ScenarioReader::ReadFile(const std::string& full, const std::string& relati
       if (input.on_events) input.on_events(std::move(file->events));
       NoteInput(report, "journal");
     }
-  } else if (parent == "otlp") {
-    report->skipped.push_back({relative, "no reader for OTLP in this build"});
-    return;
+  } else if (parent == "otlp" && absl::EndsWith(name, ".json")) {
+    otlp::OtlpParser parser({cluster_, relative}, registry_, ids_, clock_);
+    absl::StatusOr<otlp::OtlpFile> file = otlp::ReadOtlpFile(full, parser);
+    if (!file.ok()) {
+      status = file.status();
+    } else {
+      for (const absl::Status& error : file->result.errors) {
+        report->problems.push_back({relative, std::string(error.message())});
+      }
+      if (input.on_events) input.on_events(std::move(file->result.events));
+      NoteInput(report, "otlp");
+    }
   } else {
     report->skipped.push_back({relative, "not part of the scenario layout"});
     return;

@@ -124,6 +124,36 @@ TEST_F(ScenarioReaderTest, ReadsANodesJournalIntoEventsAboutThatNode) {
               ::testing::HasSubstr("nodes/ip-10-0-3-41/journal.jsonl:7: not JSON"));
 }
 
+TEST_F(ScenarioReaderTest, ReadsOtlpRequestsIntoApplicationEvents) {
+  fs::create_directories(root_ / "otlp");
+  fs::copy_file("../shared/realdata/public/C_otlp/otelproto_trace.json", root_ / "otlp/trace.json");
+  Write("otlp/errors.json", R"json({"resourceSpans": [{
+      "resource": {"attributes": [
+        {"key": "service.name", "value": {"stringValue": "cart"}},
+        {"key": "k8s.namespace.name", "value": {"stringValue": "shop"}}]},
+      "scopeSpans": [{"spans": [
+        {"name": "GetCart", "kind": 2, "status": {"code": 2}, "endTimeUnixNano": "5"},
+        {"name": "bad", "spanId": "xyz"}]}]}]})json");
+  std::vector<domain::Event> events;
+  ScenarioInput input;
+  input.on_events = [&](std::vector<domain::Event> batch) {
+    events.insert(events.end(), batch.begin(), batch.end());
+  };
+  ScenarioReader reader = Reader();
+  ScenarioReport report;
+  ASSERT_TRUE(reader.Read(root_.string(), input, &report).ok());
+  EXPECT_THAT(report.read, UnorderedElementsAre("otlp/errors.json", "otlp/trace.json"));
+  EXPECT_THAT(report.inputs, ElementsAre("otlp"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(domain::Resolve(events[0].type), "otlp.span_error");
+  EXPECT_EQ(domain::ToString(registry_.Get(events[0].entity)), "Service/shop/cart");
+  ASSERT_EQ(report.problems.size(), 1u);
+  EXPECT_EQ(report.problems[0].place, "otlp/errors.json");
+  EXPECT_EQ(report.problems[0].problem,
+            "otlp/errors.json: resourceSpans[0].scopeSpans[0].spans[1].spanId: expected 16 hex "
+            "digits, got 3 characters");
+}
+
 TEST_F(ScenarioReaderTest, MissingPathIsNotFound) {
   ScenarioReader reader = Reader();
   ScenarioReport report;
