@@ -126,6 +126,11 @@ void TransitionDetector::Observe(const domain::ObjectChange& change,
         cluster_, e.regarding_kind_name,
         domain::IsClusterScoped(e.regarding_kind) ? Symbol{} : e.regarding_namespace,
         e.regarding_name, e.regarding_uid};
+    // The kubelet and the node controller put the node's name where the uid belongs in the
+    // Events they emit about a Node; taken as a uid it would make a second Node.
+    if (e.regarding_kind == KubeKind::kNode && e.regarding_uid == e.regarding_name) {
+      ref.uid = Symbol{};
+    }
     absl::StatusOr<domain::EntityId> entity = registry_.Register(ref);
     if (!entity.ok()) return;
     Emitter emit{ids_, change, *entity, out};

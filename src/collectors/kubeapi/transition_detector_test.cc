@@ -140,6 +140,27 @@ TEST_F(TransitionDetectorTest, KubernetesEventsCountOccurrencesAndLinkToTheTrans
   EXPECT_EQ(events_.back().time_ns, *domain::ParseRfc3339Nanos("2026-03-01T10:16:00Z"));
 }
 
+TEST_F(TransitionDetectorTest, NodeEventsNamingTheNodeAsTheirUidLandOnTheNode) {
+  Feed(
+      R"json({"kind":"Node","metadata":{"name":"node-7","uid":"3f2a9c1e-node","resourceVersion":"1"},
+    "status":{"conditions":[{"type":"Ready","status":"False","reason":"KubeletNotReady",
+      "lastTransitionTime":"2026-03-01T10:12:00Z"}]}})json",
+      kT0, domain::ObjectChange::Type::kAdded);
+  ASSERT_FALSE(events_.empty());
+  domain::EntityId node = events_.back().entity;
+  // As the kubelet and the node controller emit them: the uid is the node's name.
+  EXPECT_THAT(
+      Feed(
+          R"json({"kind":"Event","metadata":{"name":"node-7.17f","namespace":"default","uid":"e-9"},
+    "involvedObject":{"kind":"Node","name":"node-7","uid":"node-7"},
+    "reason":"NodeNotReady","message":"Node node-7 status is now: NodeNotReady","type":"Normal",
+    "count":1,"firstTimestamp":"2026-03-01T10:12:05Z","lastTimestamp":"2026-03-01T10:12:05Z",
+    "source":{"component":"node-controller"}})json",
+          kT0 + kSecond, domain::ObjectChange::Type::kAdded),
+      ElementsAre("k8s.event"));
+  EXPECT_EQ(events_.back().entity, node);
+}
+
 TEST_F(TransitionDetectorTest, EvictionIsReportedWithTheKubeletsMessage) {
   // The shape of is-healthy's pod_evicted.yaml fixture.
   EXPECT_THAT(
