@@ -109,7 +109,10 @@ ScenarioResult Evaluate(const std::string& dir,
     if (result.rank == 0 && Matches(a, result.expected.root_cause, result.got.back(), at)) {
       result.rank = static_cast<int>(result.got.size());
       int64_t fastest = INT64_MAX;
-      for (size_t i : cause.matches) fastest = std::min(fastest, a.matches[i].detection_ns);
+      for (size_t i : cause.matches) {
+        fastest = std::min(fastest, a.matches[i].detection_ns);
+        result.true_cause_patterns.push_back(a.matches[i].pattern);
+      }
       result.detection_ns = fastest;
     }
   }

@@ -29,6 +29,8 @@ struct ScenarioResult {
   int rank = 0;
   // Every ranked cause, best first.
   std::vector<CauseView> got;
+  // The patterns whose matches named the true cause.
+  std::vector<std::string> true_cause_patterns;
   // Wall time from the trigger of the true cause's match reaching the engine to the match.
   std::optional<int64_t> detection_ns;
   // A near miss whose best-ranked cause has another category than the truth.
