@@ -4,7 +4,9 @@
 
 #include "absl/synchronization/mutex.h"
 #include "collectors/kubeapi/transition_detector.h"
+#include "collectors/otlp/otlp_parser.h"
 #include "domain/event_id.h"
+#include "domain/string_list.h"
 #include "intelligence/topology/pod_attribution.h"
 #include "pipeline/pipeline_builder.h"
 
@@ -25,6 +27,22 @@ class CollectingSink : public pipeline::Stage {
   absl::Mutex& mu_;
   std::vector<domain::Event>& events_;
 };
+
+// An OTLP call event is the calls edge from its caller to the service it names.
+void LearnCall(const domain::Event& call, domain::EntityRegistry& registry,
+               intelligence::TopologyGraph& graph) {
+  const auto* app = std::get_if<domain::ApplicationPayload>(&call.payload);
+  if (app == nullptr || app->peer_service.empty()) return;
+  domain::EntityRef caller = registry.Get(call.entity);
+  std::optional<absl::string_view> ns = domain::FindLabel(call.labels, "callee_namespace");
+  domain::EntityRef callee{caller.cluster,
+                           domain::Intern("Service"),
+                           ns.has_value() ? domain::Intern(*ns) : caller.namespace_name,
+                           app->peer_service,
+                           {}};
+  absl::StatusOr<domain::EntityId> id = registry.Register(callee);
+  if (id.ok() && *id != call.entity) graph.AddCall(call.entity, *id, call.time_ns);
+}
 
 }  // namespace
 
@@ -57,10 +75,12 @@ absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
     detector.Observe(change, &batch);
     pipe.Submit(batch);
   };
+  const domain::Symbol call_type = domain::Intern(collectors::otlp::event_type::kCall);
   input.on_events = [&](std::vector<domain::Event> events) {
     for (domain::Event& e : events) {
       analysis->last_time_ns = std::max(analysis->last_time_ns, e.time_ns);
       intelligence::AttributeToPod(*analysis->graph, e);
+      if (e.type == call_type) LearnCall(e, analysis->registry, *analysis->graph);
     }
     pipe.Submit(events);
   };
