@@ -265,6 +265,8 @@ void ReadSpan(JsonWalk& walk, ondemand::value value, Span* span) {
                             ? HttpStatus(walk, http_old, "http.status_code")
                             : HttpStatus(walk, http_new, "http.response.status_code");
   }
+  // On a server span server.address is the span's own host, not its peer.
+  if (span->kind == kSpanKindServer) server_address.text.clear();
   for (AnyValue* peer : {&peer_service, &server_address, &net_peer_name}) {
     if (span->peer.empty()) span->peer = std::move(peer->text);
   }

@@ -38,8 +38,9 @@ namespace event_type {
 // span's end. Trace: trace, span and parent span ids. Payload: span_name, span_kind (the OTLP
 // number), status_code (the OTLP number), status_message (status.message, else the first
 // exception event's exception.message), http_status (http.response.status_code or
-// http.status_code; 0 when absent), peer_service (peer.service, else server.address, else
-// net.peer.name; a "<name>.<namespace>.svc…" address gives <name>), duration_ns. Label
+// http.status_code; 0 when absent), peer_service (peer.service, else server.address on a
+// span that is not a server span, else net.peer.name; a "<name>.<namespace>.svc…" address
+// gives <name>), duration_ns. Label
 // "exception_type" when an exception event names one.
 inline constexpr char kSpanError[] = "otlp.span_error";
 // A log record of severity ERROR or worse (severityNumber >= 17; or, when the number is

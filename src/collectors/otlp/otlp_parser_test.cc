@@ -79,6 +79,7 @@ constexpr char kFrontendCallsCart[] = R"json({
             "endTimeUnixNano": "1772359200250000000",
             "attributes": [
               {"key": "http.request.method", "value": {"stringValue": "GET"}},
+              {"key": "server.address", "value": {"stringValue": "frontend.shop.svc.cluster.local"}},
               {"key": "http.response.status_code", "value": {"intValue": "503"}}
             ],
             "status": {}
@@ -246,6 +247,7 @@ TEST_F(OtlpParserTest, FrontendAnswering503AfterCartFailsGivesErrorsAndOneCall) 
   EXPECT_EQ(Resolve(server.type), "otlp.span_error");
   EXPECT_EQ(EntityOf(server), "Pod/shop/frontend-7d9f8c6b4-x2x9q");
   EXPECT_EQ(App(server).http_status, 503);
+  EXPECT_EQ(Resolve(App(server).peer_service), "");
   EXPECT_EQ(App(server).status_code, 0);
   EXPECT_EQ(Resolve(App(server).span_name), "GET /checkout");
   EXPECT_EQ(Label(server, "node"), "node-7");
@@ -386,9 +388,11 @@ TEST_F(OtlpParserTest, TruncatedRequestKeepsTheRecordsBeforeTheBreak) {
   OtlpParser::Result result = Parse(json);
   ASSERT_THAT(result.errors, SizeIs(1));
   EXPECT_THAT(result.errors[0].message(), HasSubstr("otlp/t.json: "));
+  // The open string is dropped from its quote.
   EXPECT_EQ(std::string(result.errors[0].message()),
-            "otlp/t.json: resourceSpans[1].scopeSpans[0].spans[0].spanId: the request is cut "
-            "short at byte 2051; the records before it are kept");
+            absl::StrCat("otlp/t.json: resourceSpans[1].scopeSpans[0].spans[0].spanId: the "
+                         "request is cut short at byte ",
+                         json.find("c1e00000") - 1, "; the records before it are kept"));
   EXPECT_EQ(counts_.broken, 1u);
   // The frontend's two failures are whole; cart's span, cut in its spanId, is dropped.
   ASSERT_THAT(result.events, SizeIs(3));
@@ -404,8 +408,8 @@ TEST_F(OtlpParserTest, TruncatedBetweenRecordsKeepsThem) {
   OtlpParser::Result result = Parse(json);
   ASSERT_THAT(result.errors, SizeIs(1));
   EXPECT_EQ(std::string(result.errors[0].message()),
-            "otlp/t.json: resourceSpans[1]: the request is cut short at byte 1929; the records "
-            "before it are kept");
+            absl::StrCat("otlp/t.json: resourceSpans[1]: the request is cut short at byte ",
+                         json.size(), "; the records before it are kept"));
   // Both frontend failures survive; the cart side of the call is gone, so the call goes to
   // the client span's peer.service.
   ASSERT_THAT(result.events, SizeIs(3));
