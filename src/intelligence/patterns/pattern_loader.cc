@@ -36,7 +36,30 @@ const std::vector<std::string> kOperators = {"contains", "matches", "at_least",
 const std::vector<std::string> kLayers = {"kernel",     "node",        "network",
                                           "kubernetes", "application", "control-plane"};
 
-std::string Quoted(absl::string_view text) { return absl::StrCat("\"", text, "\""); }
+constexpr size_t kMaxQuotedBytes = 120;
+
+std::string Quoted(absl::string_view text) {
+  if (text.size() > kMaxQuotedBytes) {
+    return absl::StrCat("\"", text.substr(0, kMaxQuotedBytes), "…\"");
+  }
+  return absl::StrCat("\"", text, "\"");
+}
+
+// Control bytes as escapes, so that a problem stays on its line.
+std::string Printable(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      absl::StrAppend(&out, "\\x", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 // One file's compilation, gathering every problem before failing.
 class PatternCompiler {
@@ -92,10 +115,11 @@ class PatternCompiler {
   }
 
  private:
+  // One line per problem, whatever bytes the file put into a key or value.
   void Problem(int line, absl::string_view key, absl::string_view message) {
     if (problems_.size() >= kMaxProblems) return;
-    problems_.push_back(
-        absl::StrCat(file_, ":", line, ": ", key, key.empty() ? "" : ": ", message));
+    problems_.push_back(absl::StrCat(file_, ":", line, ": ", Printable(key),
+                                     key.empty() ? "" : ": ", Printable(message)));
   }
   void Problem(const YAML::Node& node, absl::string_view key, absl::string_view message) {
     Problem(config::LineOf(node), key, message);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "intelligence/patterns/builtin_patterns.h"
@@ -122,6 +123,14 @@ TEST(PatternLoaderTest, ValuesOfTheWrongKindAreRejected) {
               HasSubstr("trigger.type: must be a text or a list of texts"));
   EXPECT_THAT(Error(With("role: supporting\n    weight: 0.1", "role: decisive")),
               HasSubstr("evidence[0].role: one of required, supporting, contradicting"));
+}
+
+TEST(PatternLoaderTest, EveryProblemStaysOnItsOwnLineWhateverTheFileHolds) {
+  std::string error = Error(With("severity: critical", "\"sev\\nerity\x01\": critical"));
+  EXPECT_THAT(error, HasSubstr("patterns/x.yaml:5: sev\\nerity\\x01: unknown field"));
+  for (const std::string& line : std::vector<std::string>(absl::StrSplit(error, '\n'))) {
+    EXPECT_THAT(line, ::testing::StartsWith("patterns/x.yaml:"));
+  }
 }
 
 TEST(PatternLoaderTest, SyntaxErrorsAndNonMappingsAreRejected) {
