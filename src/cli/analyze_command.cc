@@ -10,6 +10,7 @@
 #include "cli/json_text.h"
 #include "cli/offline_analysis.h"
 #include "cli/pattern_library.h"
+#include "cli/why_report.h"
 #include "domain/event_proto.h"
 #include "domain/time.h"
 #include "google/protobuf/util/json_util.h"
@@ -213,6 +214,10 @@ CLI::App* AnalyzeCommand::Register(CLI::App& app) {
   analyze->add_option("--output", output_, "text or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
+  analyze->add_option("--why", why_,
+                      "Answer why this entity failed: KIND/NAMESPACE/NAME, or KIND/NAME");
+  analyze->add_option("--at", at_, "Ask --why as of this RFC 3339 time (default: the last record)");
+  analyze->add_flag("--explain", explain_, "Say how each cause's score was made");
   analyze->add_option("--patterns", patterns_,
                       "A directory of pattern files to use instead of the built-in library");
   return analyze;
@@ -229,6 +234,25 @@ int AnalyzeCommand::Run() {
   if (!analysis.ok()) {
     std::fprintf(stderr, "tapio analyze: %s\n", std::string(analysis.status().message()).c_str());
     return 2;
+  }
+  if (!why_.empty()) {
+    WhyQuestion question{why_, 0, explain_};
+    if (!at_.empty()) {
+      absl::StatusOr<int64_t> at = domain::ParseRfc3339Nanos(at_);
+      if (!at.ok()) {
+        std::fprintf(stderr, "tapio analyze: --at %s: not an RFC 3339 time\n", at_.c_str());
+        return 2;
+      }
+      question.at_ns = *at;
+    }
+    absl::StatusOr<std::string> report = WhyReport(**analysis, question);
+    if (!report.ok()) {
+      std::fprintf(stderr, "tapio analyze: --why %s\n",
+                   std::string(report.status().message()).c_str());
+      return 2;
+    }
+    std::fputs(report->c_str(), stdout);
+    return 0;
   }
   if (output_ == "json") {
     PrintJson(**analysis);

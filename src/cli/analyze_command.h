@@ -20,6 +20,9 @@ class AnalyzeCommand : public Command {
   std::vector<std::string> paths_;
   std::string output_ = "text";
   std::string patterns_;
+  std::string why_;
+  std::string at_;
+  bool explain_ = false;
 };
 
 }  // namespace tapio::cli

@@ -1,0 +1,37 @@
+// The answer to "why did this entity fail?" for people: the ranked causes, each with its
+// category, the entity at fault, the root-cause sentence, the evidence chain by layer, and
+// the actions, in the order an on-call engineer acts on them. Thread-compatible.
+#ifndef TAPIO_CLI_WHY_REPORT_H_
+#define TAPIO_CLI_WHY_REPORT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "cli/offline_analysis.h"
+#include "domain/entity.h"
+
+namespace tapio::cli {
+
+struct WhyQuestion {
+  // "pod/shop/checkout-7d9f8c6b4-x2x9q", "node/node-7", "deployment/shop/checkout": the kind
+  // in any case, then the namespace for namespaced kinds, then the name.
+  std::string entity;
+  // Unix nanoseconds; 0 asks as of the last record.
+  int64_t at_ns = 0;
+  bool explain = false;
+  // At most this many causes are printed.
+  int causes = 3;
+};
+
+// Finds the entity the question names. Fails with InvalidArgument for a malformed name and
+// NotFound, naming it, when the records hold no such entity.
+absl::StatusOr<domain::EntityId> FindAskedEntity(const OfflineAnalysis& analysis,
+                                                 const std::string& entity);
+
+// Renders the answer. Fails as FindAskedEntity does.
+absl::StatusOr<std::string> WhyReport(const OfflineAnalysis& analysis, const WhyQuestion& question);
+
+}  // namespace tapio::cli
+
+#endif  // TAPIO_CLI_WHY_REPORT_H_
