@@ -1,4 +1,5 @@
 # The two commands of the README, and the ones developers use beside them.
+#   make demo   install what is missing, build, replay the bundled incident and answer why
 #   make test   install what is missing, build, run every test (and the sanitizer build's)
 #   make bench  build and run the benchmarks
 #   make fmt    format the C++ sources
@@ -8,7 +9,7 @@ JOBS ?= $(shell nproc)
 WERROR := $(if $(filter true 1,$(CI)),ON,OFF)
 CMAKE_FLAGS := -G Ninja -DTAPIO_WERROR=$(WERROR)
 
-.PHONY: all deps build build-sanitize test test-release test-sanitize bench fmt clean
+.PHONY: all deps build build-sanitize demo test test-release test-sanitize bench fmt clean
 
 all: build
 
@@ -24,6 +25,9 @@ build-sanitize: deps
 	@CC=clang CXX=clang++ cmake -S . -B $(SANITIZE_BUILD) $(CMAKE_FLAGS) \
 	  -DCMAKE_BUILD_TYPE=Debug -DTAPIO_SANITIZE=ON -DTAPIO_FUZZ=ON -DTAPIO_BENCHMARKS=OFF >/dev/null
 	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+
+demo: build
+	@$(BUILD)/src/cli/tapio demo
 
 test-release: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

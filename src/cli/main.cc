@@ -6,6 +6,7 @@
 #include "cli/analyze_command.h"
 #include "cli/bench_command.h"
 #include "cli/config_command.h"
+#include "cli/demo_command.h"
 #include "cli/eval_command.h"
 #include "cli/version_command.h"
 #include "domain/process.h"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<tapio::cli::BenchCommand>());
   commands.push_back(std::make_unique<tapio::cli::AnalyzeCommand>());
   commands.push_back(std::make_unique<tapio::cli::EvalCommand>());
+  commands.push_back(std::make_unique<tapio::cli::DemoCommand>());
   std::vector<CLI::App*> subcommands;
   for (auto& command : commands) subcommands.push_back(command->Register(app));
   // CLI11 reports usage errors by throwing; this is the one place that catches them.
