@@ -203,6 +203,54 @@ TEST(TapioCliTest, AnalyzeCountsEventsThePipelineRejects) {
   EXPECT_THAT(result.output, HasSubstr("1 event(s) rejected as invalid, 0 dropped, 0 abandoned"));
 }
 
+TEST(TapioCliTest, AnalyzeWhyRanksTheCauseAndSaysWhatToDo) {
+  auto result =
+      RunCommand(Tapio("analyze ../shared/realdata/public/A_kubernetes/troubleshoot_k3s_bundle "
+                       "--why pod/default/backend-api-75fb46b7bd-xtkrh --explain"));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("#1  app-crash  ReplicaSet/default/backend-api-75fb46b7bd"));
+  EXPECT_THAT(result.output, HasSubstr("exits with code 1 on its own"));
+  EXPECT_THAT(result.output, HasSubstr("score: pattern app-crash-loop confidence"));
+  EXPECT_THAT(result.output, HasSubstr("[K8S]    Pod/default/backend-api-75fb46b7bd-xtkrh  "
+                                       "k8s.container_terminated Error exit 1"));
+  EXPECT_THAT(result.output, HasSubstr("Do now:\n      - Read the logs of the crashed container"));
+}
+
+TEST(TapioCliTest, AnalyzeWhyOfAnUnknownOrMalformedEntityFails) {
+  const std::string dump = "../shared/realdata/public/A_kubernetes/troubleshoot_k3s_bundle";
+  auto unknown = RunCommand(Tapio("analyze " + dump + " --why pod/default/nope"));
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.output, HasSubstr("Pod/default/nope is not in the records read"));
+  auto malformed = RunCommand(Tapio("analyze " + dump + " --why nope"));
+  EXPECT_EQ(malformed.exit_code, 2);
+  EXPECT_THAT(malformed.output, HasSubstr("name the entity as KIND/NAMESPACE/NAME"));
+}
+
+TEST(TapioCliTest, EvalPrintsTheDocumentedJson) {
+  auto result = RunCommand(Tapio("eval --output json tests/fixtures/worked-example"));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  google::protobuf::Struct report;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(result.output, &report).ok())
+      << result.output;
+  EXPECT_EQ(report.fields().at("scenarios").number_value(), 1);
+  EXPECT_EQ(report.fields().at("top1").number_value(), 1);
+  EXPECT_EQ(report.fields().at("top3").number_value(), 1);
+  EXPECT_EQ(report.fields().at("near_miss_false_positives").number_value(), 0);
+  EXPECT_GE(report.fields().at("median_detection_ms").number_value(), 0);
+  const auto& first = report.fields().at("results").list_value().values(0).struct_value();
+  EXPECT_EQ(first.fields().at("name").string_value(), "worked-example");
+  EXPECT_EQ(first.fields().at("rank").number_value(), 1);
+  const auto& got = first.fields().at("got").list_value().values(0).struct_value();
+  EXPECT_EQ(got.fields().at("kind").string_value(), "Deployment");
+  EXPECT_EQ(got.fields().at("category").string_value(), "quota");
+}
+
+TEST(TapioCliTest, EvalOfADirectoryWithoutScenariosFails) {
+  auto result = RunCommand(Tapio("eval docs"));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.output, HasSubstr("docs: holds no scenario (no expected.yaml)"));
+}
+
 TEST(TapioCliTest, AnalyzeOfAMissingPathFails) {
   auto result = RunCommand(Tapio("analyze /nonexistent/incident"));
   EXPECT_NE(result.exit_code, 0);

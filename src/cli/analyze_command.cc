@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/json_text.h"
 #include "cli/offline_analysis.h"
@@ -195,14 +196,30 @@ void PrintJson(const OfflineAnalysis& analysis) {
         absl::StrCat("{\"entity\":", JsonString(domain::ToString(analysis.registry.Get(entity))),
                      ",\"events\":[", absl::StrJoin(events, ","), "]}"));
   }
+  auto texts = [](const std::vector<std::string>& list) {
+    std::vector<std::string> items;
+    for (const std::string& t : list) items.push_back(JsonString(t));
+    return absl::StrCat("[", absl::StrJoin(items, ","), "]");
+  };
+  std::vector<std::string> matches;
+  for (const intelligence::PatternMatch& m : analysis.matches) {
+    matches.push_back(absl::StrCat(
+        "{\"pattern\":", JsonString(m.pattern), ",\"category\":", JsonString(m.category),
+        ",\"at_fault\":", JsonString(domain::ToString(analysis.registry.Get(m.at_fault))),
+        ",\"confidence\":", absl::StrFormat("%.3f", m.confidence),
+        ",\"time\":", JsonString(domain::FormatRfc3339Nanos(m.trigger.time_ns)),
+        ",\"occurrences\":", m.occurrences, ",\"root_cause\":", JsonString(m.root_cause),
+        ",\"actions\":{\"immediate\":", texts(m.immediate), ",\"short_term\":", texts(m.short_term),
+        ",\"investigate\":", texts(m.investigate), "}}"));
+  }
   std::printf(
       "{\"read\":[%s],\"skipped\":%s,\"problems\":%s,\"topology\":{\"as_of\":%s,"
-      "\"entities\":{%s},\"edges\":%zu},\"entities\":[%s]}\n",
+      "\"entities\":{%s},\"edges\":%zu},\"patterns_matched\":[%s],\"entities\":[%s]}\n",
       absl::StrJoin(read, ",").c_str(), problems(report.skipped).c_str(),
       problems(report.problems).c_str(),
       JsonString(at > 0 ? domain::FormatRfc3339Nanos(at) : "").c_str(),
       absl::StrJoin(kinds, ",").c_str(), analysis.graph->edge_count(),
-      absl::StrJoin(entities, ",").c_str());
+      absl::StrJoin(matches, ",").c_str(), absl::StrJoin(entities, ",").c_str());
 }
 
 }  // namespace
