@@ -80,6 +80,10 @@ struct Condition {
   Symbol reason;
   Symbol message;
   int64_t last_transition_ns = 0;
+  // lastUpdateTime, which Deployments' conditions carry: it moves when the reason changes
+  // while the status stays (Progressing stays True from NewReplicaSetAvailable to
+  // ReplicaSetUpdated). 0 when absent.
+  int64_t last_update_ns = 0;
 };
 
 const Condition* FindCondition(const std::vector<Condition>& conditions, absl::string_view type);

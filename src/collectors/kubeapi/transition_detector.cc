@@ -261,8 +261,9 @@ void TransitionDetector::Observe(const domain::ObjectChange& change,
             type = event_type::kRolloutProgressing;
           }
           if (type != nullptr) {
-            domain::KubernetesPayload& p =
-                emit.Emit(type, severity, progressing->last_transition_ns);
+            int64_t at = progressing->last_update_ns > 0 ? progressing->last_update_ns
+                                                         : progressing->last_transition_ns;
+            domain::KubernetesPayload& p = emit.Emit(type, severity, at);
             p.field = Intern("condition/Progressing");
             p.from = before != nullptr ? before->reason : Symbol{};
             p.to = progressing->reason;

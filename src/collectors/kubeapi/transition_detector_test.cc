@@ -161,6 +161,26 @@ TEST_F(TransitionDetectorTest, NodeEventsNamingTheNodeAsTheirUidLandOnTheNode) {
   EXPECT_EQ(events_.back().entity, node);
 }
 
+TEST_F(TransitionDetectorTest, RolloutProgressIsDatedByTheConditionsLastUpdate) {
+  std::string deployment =
+      R"json({"kind":"Deployment","metadata":{"name":"web","namespace":"shop","uid":"d-1",
+    "resourceVersion":"RV","generation":GEN,"annotations":{"deployment.kubernetes.io/revision":"GEN"}},
+    "status":{"conditions":[{"type":"Progressing","status":"True","reason":"REASON",
+      "lastUpdateTime":"UPDATED","lastTransitionTime":"2026-02-24T08:00:00Z"}]}})json";
+  auto version = [&](int gen, absl::string_view reason, absl::string_view updated) {
+    return absl::StrReplaceAll(deployment, {{"RV", absl::StrCat(gen)},
+                                            {"GEN", absl::StrCat(gen)},
+                                            {"REASON", reason},
+                                            {"UPDATED", updated}});
+  };
+  Feed(version(1, "NewReplicaSetAvailable", "2026-02-24T08:00:00Z"), kT0,
+       domain::ObjectChange::Type::kAdded);
+  // The status stays True, so lastTransitionTime keeps the old rollout's day.
+  EXPECT_THAT(Feed(version(2, "ReplicaSetUpdated", "2026-03-01T10:14:30Z"), kT0 + kSecond),
+              ElementsAre("k8s.rollout_started", "k8s.rollout_progressing"));
+  EXPECT_EQ(events_.back().time_ns, *domain::ParseRfc3339Nanos("2026-03-01T10:14:30Z"));
+}
+
 TEST_F(TransitionDetectorTest, EvictionIsReportedWithTheKubeletsMessage) {
   // The shape of is-healthy's pod_evicted.yaml fixture.
   EXPECT_THAT(

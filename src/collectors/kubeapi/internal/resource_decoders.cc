@@ -66,6 +66,8 @@ void DecodeConditions(JsonFields& f, ondemand::value value,
         c.message = f.Symbol(v);
       } else if (key == "lastTransitionTime") {
         c.last_transition_ns = f.Time(v);
+      } else if (key == "lastUpdateTime") {
+        c.last_update_ns = f.Time(v);
       }
     });
     conditions.push_back(c);
