@@ -117,7 +117,15 @@ absl::Status ScenarioReader::Read(const std::string& path, const ScenarioInput& 
     if (it->is_regular_file(error)) files.push_back(it->path());
   }
   if (error) return absl::InternalError(absl::StrCat(path, ": ", error.message()));
-  std::sort(files.begin(), files.end());
+  // Watch recordings are history and `kubectl get` lists the state at collection time, which
+  // comes after it: replaying a list first would make its objects' later changes look like
+  // transitions back to an older state.
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+    bool a_watch = a.extension() == ".jsonl";
+    bool b_watch = b.extension() == ".jsonl";
+    if (a_watch != b_watch) return a_watch;
+    return a < b;
+  });
   for (const fs::path& file : files) {
     ReadFile(file.string(), fs::relative(file, path, error).string(), input, report);
   }

@@ -62,13 +62,14 @@ not json at all
   ScenarioReader reader = Reader();
   ScenarioReport report;
   ASSERT_TRUE(reader.Read(root_.string(), input, &report).ok());
-  // List items come in the order of their own times; watch lines in recorded order.
-  EXPECT_THAT(seen, ElementsAre("a+", "b+", "n1+", "n1-"));
+  // Watch recordings (history) before lists (the state when collected); list items in the
+  // order of their own times, watch lines in recorded order.
+  EXPECT_THAT(seen, ElementsAre("n1+", "n1-", "a+", "b+"));
   EXPECT_THAT(report.read,
               UnorderedElementsAre("k8s/pods.json", "k8s/watch.jsonl", "nodes/n1/kmsg.log"));
   ASSERT_EQ(report.problems.size(), 2u);
-  EXPECT_EQ(report.problems[0].place, "k8s/pods.json: items[2]");
-  EXPECT_EQ(report.problems[1].place, "k8s/watch.jsonl:2");
+  EXPECT_EQ(report.problems[0].place, "k8s/watch.jsonl:2");
+  EXPECT_EQ(report.problems[1].place, "k8s/pods.json: items[2]");
   ASSERT_EQ(report.skipped.size(), 1u);
   EXPECT_EQ(report.skipped[0].place, "notes.txt");
   EXPECT_THAT(report.inputs, UnorderedElementsAre("k8s", "kmsg"));
