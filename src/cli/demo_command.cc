@@ -45,8 +45,11 @@ int DemoCommand::Run() {
     return 2;
   }
   const OfflineAnalysis& a = **analysis;
-  std::printf("Replayed %s: %zu files, %zu events through the pipeline, %zu patterns\n",
-              incident_.c_str(), a.report.read.size(), a.events.size(), pattern_count);
+  std::printf(
+      "Replayed %s: %zu files, %zu records unusable, %zu events through the pipeline, %zu "
+      "patterns\n",
+      incident_.c_str(), a.report.read.size(), a.report.problems.size(), a.events.size(),
+      pattern_count);
   for (const auto& p : a.report.problems) {
     std::printf("  unusable %s: %s\n", p.place.c_str(), p.problem.c_str());
   }
