@@ -12,7 +12,7 @@ namespace {
 using domain::EntityId;
 using domain::KubeKind;
 
-constexpr std::array<std::pair<const char*, RelationStep>, 13> kNames = {{
+constexpr std::array<std::pair<const char*, RelationStep>, 14> kNames = {{
     {"owner", RelationStep::kOwner},
     {"workload", RelationStep::kWorkload},
     {"owned", RelationStep::kOwned},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<const char*, RelationStep>, 13> kNames = {{
     {"callees", RelationStep::kCallees},
     {"namespace", RelationStep::kNamespace},
     {"quotas", RelationStep::kQuotas},
+    {"cluster_dns", RelationStep::kClusterDns},
 }};
 
 KubeKind KindOf(const TopologyGraph& graph, EntityId id) {
@@ -135,6 +136,11 @@ void Step(const TopologyGraph& graph, EntityId id, RelationStep step, int64_t at
       }
       return;
     }
+    case RelationStep::kClusterDns:
+      if (std::optional<EntityId> dns = graph.Find(KubeKind::kService, "kube-system", "kube-dns")) {
+        Add(out, *dns);
+      }
+      return;
     case RelationStep::kQuotas: {
       std::vector<EntityId> ns;
       Step(graph, id, RelationStep::kNamespace, at, ns);

@@ -44,6 +44,9 @@ enum class RelationStep : uint8_t {
   kNamespace,
   // The ResourceQuotas limiting the entity's namespace.
   kQuotas,
+  // The cluster's DNS Service, kube-system/kube-dns by the Kubernetes convention (whatever
+  // serves it, CoreDNS or kube-dns), whichever entity the step starts from.
+  kClusterDns,
 };
 
 std::optional<RelationStep> ParseRelationStep(absl::string_view name);
