@@ -121,6 +121,11 @@ void PatternEngine::Evaluate(const Pending& pending) {
     if (at - earlier.last_trigger_ns <= pattern.dedup_ns && at >= earlier.trigger.time_ns) {
       ++earlier.occurrences;
       earlier.last_trigger_ns = std::max(earlier.last_trigger_ns, at);
+      std::vector<EntityId>& hit = earlier.trigger_entities;
+      if (hit.size() < kMaxTriggerEntities &&
+          std::find(hit.begin(), hit.end(), trigger.entity) == hit.end()) {
+        hit.push_back(trigger.entity);
+      }
       ++counts_.joined;
       return;
     }
@@ -160,6 +165,7 @@ void PatternEngine::Evaluate(const Pending& pending) {
   match.at_fault = fault;
   match.trigger = trigger;
   match.last_trigger_ns = at;
+  match.trigger_entities.push_back(trigger.entity);
   for (size_t i = 0; i < pattern.evidence.size(); ++i) {
     const Evidence& e = pattern.evidence[i];
     if (found[i].count == 0 || e.role == Evidence::Role::kContradicting) continue;

@@ -234,6 +234,8 @@ TEST_F(PatternEngineTest, RequiredCountsFollowTheOwnerChainToSiblingPods) {
   EXPECT_EQ(m.root_cause, "app exits with 1; 2 others too");
   EXPECT_EQ(m.occurrences, 2u);
   EXPECT_EQ(second.counts().joined, 1u);
+  EXPECT_EQ(m.trigger_entities, (std::vector<EntityId>{Id(KubeKind::kPod, "shop", "api-1"),
+                                                       Id(KubeKind::kPod, "shop", "api-0")}));
 }
 
 TEST_F(PatternEngineTest, EventsOfOtherTypesNeverStartAnEvaluation) {

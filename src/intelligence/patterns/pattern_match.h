@@ -15,6 +15,7 @@ namespace tapio::intelligence {
 
 // At most this many events are kept per evidence item; `count` has them all.
 inline constexpr size_t kMaxEventsPerEvidence = 5;
+inline constexpr size_t kMaxTriggerEntities = 64;
 
 struct MatchEvidence {
   std::string id;
@@ -42,6 +43,9 @@ struct PatternMatch {
   std::vector<std::string> short_term;
   std::vector<std::string> investigate;
   uint32_t occurrences = 1;
+  // The entities of every trigger that joined this match, the first trigger's first; at most
+  // kMaxTriggerEntities (what one cause hits, for ranking and impact).
+  std::vector<domain::EntityId> trigger_entities;
   int64_t last_trigger_ns = 0;
   // Wall-clock time from the trigger reaching the engine to this match being emitted.
   int64_t detection_ns = 0;

@@ -77,7 +77,7 @@ std::vector<RankedCause> RankCauses(const TopologyGraph& graph,
       if (p > best.proximity) best = {p, it->second.relation + via};
     };
     consider(m.at_fault, 1.0, "");
-    consider(m.trigger.entity, 0.95, " (trigger)");
+    for (EntityId hit : m.trigger_entities) consider(hit, 0.95, " (trigger)");
     for (const MatchEvidence& e : m.evidence) {
       for (const domain::Event& ev : e.events) consider(ev.entity, 0.9, " (evidence)");
     }
