@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <optional>
-#include <sstream>
 #include <system_error>
 
 #include "absl/strings/ascii.h"
@@ -16,12 +14,16 @@
 #include "absl/time/time.h"
 #include "config/suggestion.h"
 #include "config/yaml_document.h"
+#include "domain/source_file.h"
 #include "intelligence/patterns/category.h"
+#include "intelligence/patterns/internal/match_compiler.h"
+#include "intelligence/patterns/internal/yaml_problems.h"
 
 namespace tapio::intelligence {
 namespace {
 
-constexpr size_t kMaxProblems = 50;
+using internal::Quoted;
+
 constexpr int64_t kMaxWindowNs = int64_t{24} * 3600 * 1000000000;
 constexpr int64_t kDefaultDedupNs = int64_t{3600} * 1000000000;
 
@@ -31,73 +33,46 @@ const std::vector<std::string> kTopKeys = {"pattern",  "description", "category"
 const std::vector<std::string> kEvidenceKeys = {"id",    "on",        "match", "before",
                                                 "after", "min_count", "role",  "weight"};
 const std::vector<std::string> kActionKeys = {"immediate", "short_term", "investigate"};
-const std::vector<std::string> kOperators = {"contains", "matches", "at_least",
-                                             "at_most",  "exists",  "not"};
 const std::vector<std::string> kLayers = {"kernel",     "node",        "network",
                                           "kubernetes", "application", "control-plane"};
-
-constexpr size_t kMaxQuotedBytes = 120;
-
-std::string Quoted(absl::string_view text) {
-  if (text.size() > kMaxQuotedBytes) {
-    return absl::StrCat("\"", text.substr(0, kMaxQuotedBytes), "…\"");
-  }
-  return absl::StrCat("\"", text, "\"");
-}
-
-// Control bytes as escapes, so that a problem stays on its line.
-std::string Printable(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      absl::StrAppend(&out, "\\x", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // One file's compilation, gathering every problem before failing.
 class PatternCompiler {
  public:
-  explicit PatternCompiler(std::string file) : file_(std::move(file)) {}
+  explicit PatternCompiler(std::string file) : file_(file), problems_(std::move(file)) {}
 
   absl::StatusOr<Pattern> Compile(absl::string_view text) {
     config::YamlDocument doc = config::ParseYamlDocument(text);
-    for (const config::YamlProblem& p : doc.problems) Problem(p.line, "", p.message);
-    if (!doc.problems.empty()) return Failure();
+    for (const config::YamlProblem& p : doc.problems) problems_.Add(p.line, "", p.message);
+    if (!doc.problems.empty()) return problems_.Failure();
     const YAML::Node& root = doc.root;
     if (!root.IsMap()) {
-      Problem(config::LineOf(root), "", "a pattern file holds one mapping (pattern: …)");
-      return Failure();
+      problems_.Add(config::LineOf(root), "", "a pattern file holds one mapping (pattern: …)");
+      return problems_.Failure();
     }
     pattern_.file = file_;
-    CheckKeys(root, "", kTopKeys);
+    problems_.CheckKeys(root, "", kTopKeys);
     pattern_.name = RequiredText(root, "pattern");
     if (!pattern_.name.empty() &&
         !std::all_of(pattern_.name.begin(), pattern_.name.end(), [](char c) {
           return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
         })) {
-      Problem(root["pattern"], "pattern", "use lower-case letters, digits and '-'");
+      problems_.Add(root["pattern"], "pattern", "use lower-case letters, digits and '-'");
     }
     pattern_.description = RequiredText(root, "description");
     pattern_.category = RequiredText(root, "category");
     if (!pattern_.category.empty() && !IsCategory(pattern_.category)) {
       std::vector<std::string> names(kCategories.begin(), kCategories.end());
-      Problem(root["category"], "category",
-              absl::StrCat("unknown category ", Quoted(pattern_.category),
-                           config::DidYouMean(config::Closest(pattern_.category, names))));
+      problems_.Add(root["category"], "category",
+                    absl::StrCat("unknown category ", Quoted(pattern_.category),
+                                 config::DidYouMean(config::Closest(pattern_.category, names))));
     }
     pattern_.layer = RequiredText(root, "layer");
     if (!pattern_.layer.empty() &&
         std::find(kLayers.begin(), kLayers.end(), pattern_.layer) == kLayers.end()) {
-      Problem(root["layer"], "layer",
-              absl::StrCat("unknown layer ", Quoted(pattern_.layer), "; one of ",
-                           absl::StrJoin(kLayers, ", ")));
+      problems_.Add(root["layer"], "layer",
+                    absl::StrCat("unknown layer ", Quoted(pattern_.layer), "; one of ",
+                                 absl::StrJoin(kLayers, ", ")));
     }
     ParseSeverity(root);
     ParseConfidence(root);
@@ -110,47 +85,19 @@ class PatternCompiler {
     pattern_.root_cause = ParseTemplate(root["root_cause"], "root_cause", /*required=*/true);
     ParseActions(root);
     pattern_.dedup_ns = root["dedup"] ? ParseDuration(root["dedup"], "dedup") : kDefaultDedupNs;
-    if (!problems_.empty()) return Failure();
+    if (!problems_.empty()) return problems_.Failure();
     return std::move(pattern_);
   }
 
  private:
-  // One line per problem, whatever bytes the file put into a key or value.
-  void Problem(int line, absl::string_view key, absl::string_view message) {
-    if (problems_.size() >= kMaxProblems) return;
-    problems_.push_back(absl::StrCat(file_, ":", line, ": ", Printable(key),
-                                     key.empty() ? "" : ": ", Printable(message)));
-  }
-  void Problem(const YAML::Node& node, absl::string_view key, absl::string_view message) {
-    Problem(config::LineOf(node), key, message);
-  }
-  absl::Status Failure() const {
-    return absl::InvalidArgumentError(absl::StrJoin(problems_, "\n"));
-  }
-
-  void CheckKeys(const YAML::Node& map, absl::string_view path,
-                 const std::vector<std::string>& allowed) {
-    for (const auto& entry : map) {
-      if (!entry.first.IsScalar()) {
-        Problem(entry.first, path, "a key must be a plain name");
-        continue;
-      }
-      const std::string& key = entry.first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        Problem(entry.first, absl::StrCat(path, path.empty() ? "" : ".", key),
-                absl::StrCat("unknown field", config::DidYouMean(config::Closest(key, allowed))));
-      }
-    }
-  }
-
   std::string RequiredText(const YAML::Node& map, const std::string& key) {
     const YAML::Node node = map[key];
     if (!node) {
-      Problem(map, key, "missing");
+      problems_.Add(map, key, "missing");
       return "";
     }
     if (!node.IsScalar() || node.Scalar().empty()) {
-      Problem(node, key, "must be a non-empty text");
+      problems_.Add(node, key, "must be a non-empty text");
       return "";
     }
     return node.Scalar();
@@ -165,9 +112,9 @@ class PatternCompiler {
         return;
       }
     }
-    Problem(root["severity"], "severity",
-            absl::StrCat("unknown severity ", Quoted(text),
-                         "; one of debug, info, warning, error, critical"));
+    problems_.Add(root["severity"], "severity",
+                  absl::StrCat("unknown severity ", Quoted(text),
+                               "; one of debug, info, warning, error, critical"));
   }
 
   void ParseConfidence(const YAML::Node& root) {
@@ -175,7 +122,7 @@ class PatternCompiler {
     if (text.empty()) return;
     if (!absl::SimpleAtod(text, &pattern_.confidence) || !(pattern_.confidence > 0) ||
         pattern_.confidence > 1) {
-      Problem(root["confidence"], "confidence", "must be a number in (0, 1]");
+      problems_.Add(root["confidence"], "confidence", "must be a number in (0, 1]");
     }
   }
 
@@ -183,185 +130,29 @@ class PatternCompiler {
     absl::Duration d;
     if (!node.IsScalar() || !absl::ParseDuration(node.Scalar(), &d) || d < absl::ZeroDuration() ||
         d > absl::Hours(24)) {
-      Problem(node, key, "must be a duration such as 30s, 10m or 2h, at most 24h");
+      problems_.Add(node, key, "must be a duration such as 30s, 10m or 2h, at most 24h");
       return 0;
     }
     return std::min(absl::ToInt64Nanoseconds(d), kMaxWindowNs);
   }
 
-  std::optional<EventMatcher> ParseMatcher(const YAML::Node& node, const std::string& key) {
-    if (!node || !node.IsMap()) {
-      Problem(node ? node : YAML::Node(), key, "must be a mapping with at least a type");
-      return std::nullopt;
-    }
-    EventMatcher matcher;
-    bool ok = true;
-    for (const auto& entry : node) {
-      if (!entry.first.IsScalar()) {
-        Problem(entry.first, key, "a key must be a plain name");
-        ok = false;
-        continue;
-      }
-      const std::string& name = entry.first.Scalar();
-      std::string path = absl::StrCat(key, ".", name);
-      if (name == "type") {
-        std::vector<std::string> types = Texts(entry.second, path);
-        if (types.empty()) ok = false;
-        for (const std::string& t : types) matcher.types.push_back(domain::Intern(t));
-        continue;
-      }
-      std::optional<EventField> field = ParseEventField(name);
-      if (!field.has_value()) {
-        Problem(entry.first, path,
-                absl::StrCat("unknown event field",
-                             config::DidYouMean(config::Closest(name, EventFieldNames()))));
-        ok = false;
-        continue;
-      }
-      // A list of operator mappings: all of them must hold.
-      bool all_of = entry.second.IsSequence() && entry.second.size() > 0 &&
-                    std::all_of(entry.second.begin(), entry.second.end(),
-                                [](const YAML::Node& item) { return item.IsMap(); });
-      std::vector<YAML::Node> specs;
-      if (all_of) {
-        for (const YAML::Node& item : entry.second) specs.push_back(item);
-      } else {
-        specs.push_back(entry.second);
-      }
-      for (size_t k = 0; k < specs.size(); ++k) {
-        std::optional<FieldCondition> condition =
-            ParseCondition(*field, specs[k], all_of ? absl::StrCat(path, "[", k, "]") : path);
-        if (!condition.has_value()) {
-          ok = false;
-          continue;
-        }
-        matcher.conditions.push_back(std::move(*condition));
-      }
-    }
-    if (ok && matcher.types.empty()) {
-      Problem(node, key, "needs a type (such as k8s.event or kernel.oom_kill)");
-      ok = false;
-    }
-    if (!ok) return std::nullopt;
-    return matcher;
-  }
-
-  std::vector<std::string> Texts(const YAML::Node& node, const std::string& key) {
-    std::vector<std::string> out;
-    if (node.IsScalar() && !node.Scalar().empty()) {
-      out.push_back(node.Scalar());
-    } else if (node.IsSequence() && node.size() > 0) {
-      for (const YAML::Node& item : node) {
-        if (!item.IsScalar() || item.Scalar().empty()) {
-          Problem(item, key, "list items must be non-empty texts");
-          return {};
-        }
-        out.push_back(item.Scalar());
-      }
-    } else {
-      Problem(node, key, "must be a text or a list of texts");
-    }
-    return out;
-  }
-
-  std::optional<FieldCondition> ParseCondition(const EventField& field, const YAML::Node& node,
-                                               const std::string& key) {
-    FieldCondition c;
-    c.field = field;
-    if (node.IsMap()) {
-      if (node.size() != 1 || !node.begin()->first.IsScalar()) {
-        Problem(node, key,
-                absl::StrCat("an operator mapping holds one of ", absl::StrJoin(kOperators, ", ")));
-        return std::nullopt;
-      }
-      std::string op = node.begin()->first.Scalar();
-      YAML::Node value = node.begin()->second;
-      std::string path = absl::StrCat(key, ".", op);
-      if (op == "not") {
-        std::optional<FieldCondition> inner = ParseCondition(field, value, path);
-        if (inner.has_value()) inner->negate = !inner->negate;
-        return inner;
-      }
-      if (op == "contains") {
-        c.op = FieldCondition::Op::kContains;
-        for (std::string& t : Texts(value, path)) c.texts.push_back(absl::AsciiStrToLower(t));
-        if (c.texts.empty()) return std::nullopt;
-        return c;
-      }
-      if (op == "matches") {
-        c.op = FieldCondition::Op::kMatches;
-        if (!value.IsScalar()) {
-          Problem(value, path, "must be a regular expression");
-          return std::nullopt;
-        }
-        RE2::Options options;
-        options.set_log_errors(false);
-        auto regex = std::make_shared<const RE2>(value.Scalar(), options);
-        if (!regex->ok()) {
-          Problem(value, path, absl::StrCat("bad regular expression: ", regex->error()));
-          return std::nullopt;
-        }
-        c.regex = std::move(regex);
-        return c;
-      }
-      if (op == "at_least" || op == "at_most") {
-        c.op = op == "at_least" ? FieldCondition::Op::kAtLeast : FieldCondition::Op::kAtMost;
-        int64_t n = 0;
-        if (!IsNumericField(field.id) || !value.IsScalar() ||
-            !absl::SimpleAtoi(value.Scalar(), &n)) {
-          Problem(value, path, "needs a numeric field and an integer");
-          return std::nullopt;
-        }
-        c.numbers.push_back(n);
-        return c;
-      }
-      if (op == "exists") {
-        c.op = FieldCondition::Op::kExists;
-        if (!value.IsScalar() || (value.Scalar() != "true" && value.Scalar() != "false")) {
-          Problem(value, path, "must be true or false");
-          return std::nullopt;
-        }
-        c.negate = value.Scalar() == "false";
-        return c;
-      }
-      Problem(node.begin()->first, path,
-              absl::StrCat("unknown operator", config::DidYouMean(config::Closest(op, kOperators)),
-                           "; one of ", absl::StrJoin(kOperators, ", ")));
-      return std::nullopt;
-    }
-    std::vector<std::string> texts = Texts(node, key);
-    if (texts.empty()) return std::nullopt;
-    c.op = FieldCondition::Op::kEquals;
-    if (IsNumericField(field.id)) {
-      for (const std::string& t : texts) {
-        int64_t n = 0;
-        if (!absl::SimpleAtoi(t, &n)) {
-          Problem(node, key, absl::StrCat(Quoted(t), " is not an integer"));
-          return std::nullopt;
-        }
-        c.numbers.push_back(n);
-      }
-    }
-    c.texts = std::move(texts);
-    return c;
-  }
-
   void ParseTriggers(const YAML::Node& root) {
     const YAML::Node node = root["trigger"];
     if (!node) {
-      Problem(root, "trigger", "missing");
+      problems_.Add(root, "trigger", "missing");
       return;
     }
     if (node.IsMap()) {
-      if (auto m = ParseMatcher(node, "trigger")) pattern_.triggers.push_back(std::move(*m));
+      if (auto m = internal::CompileMatch(node, "trigger", problems_))
+        pattern_.triggers.push_back(std::move(*m));
       return;
     }
     if (!node.IsSequence() || node.size() == 0) {
-      Problem(node, "trigger", "must be an event match or a list of them");
+      problems_.Add(node, "trigger", "must be an event match or a list of them");
       return;
     }
     for (size_t i = 0; i < node.size(); ++i) {
-      if (auto m = ParseMatcher(node[i], absl::StrCat("trigger[", i, "]"))) {
+      if (auto m = internal::CompileMatch(node[i], absl::StrCat("trigger[", i, "]"), problems_)) {
         pattern_.triggers.push_back(std::move(*m));
       }
     }
@@ -372,7 +163,8 @@ class PatternCompiler {
   RelationPath ParsePath(const YAML::Node& node, const std::string& key, int self) {
     RelationPath path;
     if (!node || !node.IsScalar() || node.Scalar().empty()) {
-      Problem(node ? node : YAML::Node(), key, "missing: a relation path such as trigger.node");
+      problems_.Add(node ? node : YAML::Node(), key,
+                    "missing: a relation path such as trigger.node");
       return path;
     }
     path.text = node.Scalar();
@@ -382,7 +174,7 @@ class PatternCompiler {
       if (it == evidence_ids_.end()) {
         std::vector<std::string> origins = evidence_ids_;
         origins.push_back("trigger");
-        Problem(
+        problems_.Add(
             node, key,
             absl::StrCat("a path starts at trigger or at an evidence id, not ", Quoted(parts[0]),
                          config::DidYouMean(config::Closest(parts[0], origins))));
@@ -390,7 +182,7 @@ class PatternCompiler {
       }
       path.origin = static_cast<int>(it - evidence_ids_.begin());
       if (path.origin == self) {
-        Problem(
+        problems_.Add(
             node, key,
             absl::StrCat("cyclic reference: evidence ", Quoted(parts[0]), " starts from itself"));
       }
@@ -398,10 +190,11 @@ class PatternCompiler {
     for (size_t i = 1; i < parts.size(); ++i) {
       std::optional<RelationStep> step = ParseRelationStep(parts[i]);
       if (!step.has_value()) {
-        Problem(node, key,
-                absl::StrCat("unknown relation ", Quoted(parts[i]),
-                             config::DidYouMean(config::Closest(parts[i], RelationStepNames())),
-                             "; one of ", absl::StrJoin(RelationStepNames(), ", ")));
+        problems_.Add(
+            node, key,
+            absl::StrCat("unknown relation ", Quoted(parts[i]),
+                         config::DidYouMean(config::Closest(parts[i], RelationStepNames())),
+                         "; one of ", absl::StrJoin(RelationStepNames(), ", ")));
         continue;
       }
       path.steps.push_back(*step);
@@ -413,7 +206,7 @@ class PatternCompiler {
     const YAML::Node list = root["evidence"];
     if (!list) return;
     if (!list.IsSequence()) {
-      Problem(list, "evidence", "must be a list");
+      problems_.Add(list, "evidence", "must be a list");
       return;
     }
     for (size_t i = 0; i < list.size(); ++i) {
@@ -422,9 +215,9 @@ class PatternCompiler {
       std::string id =
           item.IsMap() && item["id"] && item["id"].IsScalar() ? item["id"].Scalar() : "";
       if (id.empty() || id == "trigger" || id == "at_fault" || id.find('.') != std::string::npos) {
-        Problem(item, key, "needs an id: a plain name other than trigger and at_fault");
+        problems_.Add(item, key, "needs an id: a plain name other than trigger and at_fault");
       } else if (std::find(evidence_ids_.begin(), evidence_ids_.end(), id) != evidence_ids_.end()) {
-        Problem(item["id"], key, absl::StrCat("evidence id ", Quoted(id), " is used twice"));
+        problems_.Add(item["id"], key, absl::StrCat("evidence id ", Quoted(id), " is used twice"));
       }
       evidence_ids_.push_back(id);
     }
@@ -434,21 +227,22 @@ class PatternCompiler {
       Evidence e;
       e.id = evidence_ids_[i];
       if (!item.IsMap()) {
-        Problem(item, key, "must be a mapping");
+        problems_.Add(item, key, "must be a mapping");
         pattern_.evidence.push_back(std::move(e));
         continue;
       }
-      CheckKeys(item, key, kEvidenceKeys);
+      problems_.CheckKeys(item, key, kEvidenceKeys);
       e.on = ParsePath(item["on"], key + ".on", static_cast<int>(i));
-      if (auto m = ParseMatcher(item["match"], key + ".match")) e.match = std::move(*m);
+      if (auto m = internal::CompileMatch(item["match"], key + ".match", problems_))
+        e.match = std::move(*m);
       if (item["before"]) e.before_ns = ParseDuration(item["before"], key + ".before");
       if (item["after"]) e.after_ns = ParseDuration(item["after"], key + ".after");
       if (!item["before"] && !item["after"]) {
-        Problem(item, key, "needs a window: before, after or both");
+        problems_.Add(item, key, "needs a window: before, after or both");
       }
       if (const YAML::Node n = item["min_count"]) {
         if (!n.IsScalar() || !absl::SimpleAtoi(n.Scalar(), &e.min_count) || e.min_count == 0) {
-          Problem(n, key + ".min_count", "must be a positive integer");
+          problems_.Add(n, key + ".min_count", "must be a positive integer");
         }
       }
       std::string role =
@@ -460,15 +254,15 @@ class PatternCompiler {
       } else if (role == "contradicting") {
         e.role = Evidence::Role::kContradicting;
       } else {
-        Problem(item["role"], key + ".role", "one of required, supporting, contradicting");
+        problems_.Add(item["role"], key + ".role", "one of required, supporting, contradicting");
       }
       if (const YAML::Node w = item["weight"]) {
         if (!w.IsScalar() || !absl::SimpleAtod(w.Scalar(), &e.weight) || e.weight < 0 ||
             e.weight > 1) {
-          Problem(w, key + ".weight", "must be a number in [0, 1]");
+          problems_.Add(w, key + ".weight", "must be a number in [0, 1]");
         }
         if (e.role != Evidence::Role::kSupporting) {
-          Problem(w, key + ".weight", "only supporting evidence has a weight");
+          problems_.Add(w, key + ".weight", "only supporting evidence has a weight");
         }
       }
       pattern_.evidence.push_back(std::move(e));
@@ -486,7 +280,7 @@ class PatternCompiler {
       if (state[i] == 2) return;
       if (state[i] == 1) {
         if (!cyclic) {
-          Problem(
+          problems_.Add(
               list[i], absl::StrCat("evidence[", i, "].on"),
               absl::StrCat("cyclic reference through evidence ", Quoted(pattern_.evidence[i].id)));
         }
@@ -536,17 +330,17 @@ class PatternCompiler {
 
   MessageTemplate ParseTemplate(const YAML::Node& node, const std::string& key, bool required) {
     if (!node) {
-      if (required) Problem(YAML::Node(), key, "missing");
+      if (required) problems_.Add(YAML::Node(), key, "missing");
       return {};
     }
     if (!node.IsScalar() || node.Scalar().empty()) {
-      Problem(node, key, "must be a non-empty text");
+      problems_.Add(node, key, "must be a non-empty text");
       return {};
     }
     absl::StatusOr<MessageTemplate> t = MessageTemplate::Parse(
         node.Scalar(), [this](const TemplateVariable& v) { return CheckVariable(v); });
     if (!t.ok()) {
-      Problem(node, key, absl::StrCat("bad template: ", t.status().message()));
+      problems_.Add(node, key, absl::StrCat("bad template: ", t.status().message()));
       return {};
     }
     return *std::move(t);
@@ -555,14 +349,14 @@ class PatternCompiler {
   void ParseActions(const YAML::Node& root) {
     const YAML::Node actions = root["actions"];
     if (!actions) {
-      Problem(root, "actions", "missing: at least one immediate action");
+      problems_.Add(root, "actions", "missing: at least one immediate action");
       return;
     }
     if (!actions.IsMap()) {
-      Problem(actions, "actions", "must map immediate, short_term and investigate to lists");
+      problems_.Add(actions, "actions", "must map immediate, short_term and investigate to lists");
       return;
     }
-    CheckKeys(actions, "actions", kActionKeys);
+    problems_.CheckKeys(actions, "actions", kActionKeys);
     std::vector<MessageTemplate>* lists[] = {&pattern_.immediate, &pattern_.short_term,
                                              &pattern_.investigate};
     for (size_t k = 0; k < kActionKeys.size(); ++k) {
@@ -570,7 +364,7 @@ class PatternCompiler {
       if (!list) continue;
       std::string key = absl::StrCat("actions.", kActionKeys[k]);
       if (!list.IsSequence()) {
-        Problem(list, key, "must be a list of texts");
+        problems_.Add(list, key, "must be a list of texts");
         continue;
       }
       for (size_t i = 0; i < list.size(); ++i) {
@@ -578,7 +372,7 @@ class PatternCompiler {
       }
     }
     if (pattern_.immediate.empty()) {
-      Problem(actions, "actions.immediate", "at least one immediate action");
+      problems_.Add(actions, "actions.immediate", "at least one immediate action");
     }
   }
 
@@ -587,7 +381,7 @@ class PatternCompiler {
   std::vector<std::string> evidence_ids_;
   // The evaluation position of each evidence item, by its position in the file.
   std::vector<int> order_;
-  std::vector<std::string> problems_;
+  internal::YamlProblems problems_;
 };
 
 }  // namespace
@@ -609,18 +403,12 @@ absl::StatusOr<std::string> ReadPatternFile(const std::string& path) {
   if (!std::filesystem::is_regular_file(path, error)) {
     return absl::NotFoundError(absl::StrCat(path, ": no such pattern file"));
   }
-  uintmax_t size = std::filesystem::file_size(path, error);
-  if (error || size > kMaxPatternFileBytes) {
+  absl::StatusOr<std::string> text = domain::ReadWholeFile(path, kMaxPatternFileBytes);
+  if (absl::IsResourceExhausted(text.status())) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": larger than ", kMaxPatternFileBytes, " bytes; not read"));
   }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in.good() && !in.eof()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": cannot be read"));
-  }
-  return text.str();
+  return text;
 }
 
 }  // namespace
