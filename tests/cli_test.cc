@@ -261,6 +261,10 @@ TEST(TapioCliTest, DemoReplaysTheBundledIncidentAndAnswersWhyForTwoPods) {
   ASSERT_NE(first, std::string::npos);
   EXPECT_EQ(result.output.substr(first + 5, 36), "node-memory-pressure  Node/worker-2 ");
   EXPECT_THAT(result.output, HasSubstr("[KERNEL] Pod/search/search-indexer-0  kernel.global_oom"));
+  // What else the node's memory took down: the cart Service, and through traces its caller.
+  EXPECT_THAT(result.output, HasSubstr("services Service/search/search-indexer, Service/shop/cart; "
+                                       "their callers Service/shop/frontend"));
+  EXPECT_THAT(result.output, HasSubstr("At risk: 6 other pod(s) on the same node"));
 }
 
 TEST(TapioCliTest, AnalyzeOfAMissingPathFails) {

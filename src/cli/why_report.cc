@@ -6,9 +6,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "domain/kube_object.h"
 #include "domain/time.h"
+#include "intelligence/rca/impact.h"
 #include "intelligence/rca/root_cause_ranker.h"
 
 namespace tapio::cli {
@@ -76,6 +78,40 @@ std::string Summary(const domain::Event& e) {
   return text;
 }
 
+// "Pod/a, Pod/b and 3 more".
+std::string Names(const domain::EntityRegistry& registry, const std::vector<EntityId>& ids) {
+  constexpr size_t kListed = 4;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < ids.size() && i < kListed; ++i) {
+    names.push_back(domain::ToString(registry.Get(ids[i])));
+  }
+  std::string text = absl::StrJoin(names, ", ");
+  if (ids.size() > kListed) absl::StrAppend(&text, " and ", ids.size() - kListed, " more");
+  return text;
+}
+
+void AppendImpact(const domain::EntityRegistry& registry, const intelligence::Impact& impact,
+                  std::string* out) {
+  std::vector<std::string> parts;
+  if (!impact.pods.empty()) {
+    parts.push_back(absl::StrCat(impact.pods.size(), " pod(s): ", Names(registry, impact.pods)));
+  }
+  if (!impact.workloads.empty()) {
+    parts.push_back(absl::StrCat("workloads ", Names(registry, impact.workloads)));
+  }
+  if (!impact.services.empty()) {
+    parts.push_back(absl::StrCat("services ", Names(registry, impact.services)));
+  }
+  if (!impact.callers.empty()) {
+    parts.push_back(absl::StrCat("their callers ", Names(registry, impact.callers)));
+  }
+  if (!parts.empty()) absl::StrAppend(out, "    Hit: ", absl::StrJoin(parts, "; "), "\n");
+  if (!impact.at_risk.empty()) {
+    absl::StrAppend(out, "    At risk: ", impact.at_risk.size(),
+                    " other pod(s) on the same node: ", Names(registry, impact.at_risk), "\n");
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<EntityId> FindAskedEntity(const OfflineAnalysis& analysis,
@@ -124,6 +160,8 @@ absl::StatusOr<std::string> WhyReport(const OfflineAnalysis& analysis, const Why
                           cause.relation);
     absl::StrAppend(&out, "    ", best.root_cause, "\n");
     if (q.explain) absl::StrAppend(&out, "    score: ", cause.explanation, "\n");
+    AppendImpact(registry, intelligence::AssessImpact(*analysis.graph, analysis.matches, cause, at),
+                 &out);
     std::vector<const domain::Event*> chain = {&best.trigger};
     for (const intelligence::MatchEvidence& e : best.evidence) {
       for (const domain::Event& ev : e.events) chain.push_back(&ev);

@@ -1,0 +1,163 @@
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "intelligence/rca/impact.h"
+#include "intelligence/rca/root_cause_ranker.h"
+
+namespace tapio::intelligence {
+namespace {
+
+using domain::EntityId;
+using domain::Intern;
+using domain::KubeKind;
+using domain::KubeObject;
+using ::testing::ElementsAre;
+
+constexpr int64_t kT0 = 1'772'360'100'000'000'000;  // 2026-03-01T10:15:00Z
+constexpr int64_t kMinute = 60'000'000'000;
+
+KubeObject Object(KubeKind kind, absl::string_view ns, absl::string_view name) {
+  KubeObject o;
+  o.kind = kind;
+  o.meta.namespace_name = Intern(ns);
+  o.meta.name = Intern(name);
+  o.meta.uid = Intern(absl::StrCat(domain::KubeKindName(kind), "/", ns, "/", name));
+  return o;
+}
+
+class RootCauseTest : public ::testing::Test {
+ protected:
+  RootCauseTest() : graph_(Intern("c"), registry_) {
+    Apply(Object(KubeKind::kNode, "", "node-1"));
+    Apply(Object(KubeKind::kNode, "", "node-2"));
+    Apply(Object(KubeKind::kDeployment, "shop", "api"));
+    Pod("api-0", "node-1", "api", "api");
+    Pod("db-0", "node-1", "", "db");
+    Pod("web-0", "node-2", "", "web");
+    for (absl::string_view app : {"api", "web"}) {
+      KubeObject service = Object(KubeKind::kService, "shop", app);
+      domain::ServiceObject spec;
+      spec.selector = {{Intern("app"), Intern(app)}};
+      service.spec = spec;
+      Apply(service);
+    }
+    graph_.AddCall(Id(KubeKind::kService, "shop", "web"), Id(KubeKind::kService, "shop", "api"),
+                   kT0 - 30 * kMinute);
+  }
+
+  void Pod(absl::string_view name, absl::string_view node, absl::string_view owner,
+           absl::string_view app) {
+    KubeObject pod = Object(KubeKind::kPod, "shop", name);
+    if (!owner.empty()) {
+      pod.meta.owners.push_back({Intern("Deployment"), Intern(owner),
+                                 Intern(absl::StrCat("Deployment/shop/", owner)), true});
+    }
+    pod.meta.labels = {{Intern("app"), Intern(app)}};
+    domain::PodObject spec;
+    spec.node_name = Intern(node);
+    pod.spec = spec;
+    Apply(pod);
+  }
+
+  void Apply(KubeObject object) {
+    domain::ObjectChange change;
+    change.time_ns = kT0 - 60 * kMinute;
+    change.object = std::move(object);
+    ASSERT_TRUE(graph_.Apply(change).ok());
+  }
+
+  EntityId Id(KubeKind kind, absl::string_view ns, absl::string_view name) {
+    std::optional<EntityId> id = graph_.Find(kind, ns, name);
+    EXPECT_TRUE(id.has_value()) << name;
+    return id.value_or(EntityId{});
+  }
+
+  PatternMatch Match(absl::string_view pattern, absl::string_view category, EntityId at_fault,
+                     EntityId trigger_entity, double confidence, int64_t at) {
+    PatternMatch m;
+    m.pattern = std::string(pattern);
+    m.category = std::string(category);
+    m.layer = "node";
+    m.confidence = confidence;
+    m.at_fault = at_fault;
+    m.trigger.entity = trigger_entity;
+    m.trigger.time_ns = at;
+    m.trigger_entities = {trigger_entity};
+    return m;
+  }
+
+  domain::EntityRegistry registry_;
+  TopologyGraph graph_;
+};
+
+TEST_F(RootCauseTest, ACauseOnTheSymptomsNodeRanksAndOneOnAnotherNodeDoesNot) {
+  EntityId api = Id(KubeKind::kPod, "shop", "api-0");
+  EntityId web = Id(KubeKind::kPod, "shop", "web-0");
+  std::vector<PatternMatch> matches = {
+      Match("node-oom", "node-memory-pressure", Id(KubeKind::kNode, "", "node-1"), api, 0.8,
+            kT0 - 5 * kMinute),
+      Match("node-oom", "node-memory-pressure", Id(KubeKind::kNode, "", "node-2"), web, 0.9,
+            kT0 - 5 * kMinute),
+  };
+  std::vector<RankedCause> ranked = RankCauses(graph_, matches, {api, kT0});
+  ASSERT_EQ(ranked.size(), 1u);
+  EXPECT_EQ(ranked[0].entity, Id(KubeKind::kNode, "", "node-1"));
+  EXPECT_EQ(ranked[0].relation, "node");
+  EXPECT_DOUBLE_EQ(ranked[0].score, 0.8 * 0.95);
+}
+
+TEST_F(RootCauseTest, CloserAndSurerCausesComeFirstAndLaterOnesAreNotCauses) {
+  EntityId api = Id(KubeKind::kPod, "shop", "api-0");
+  EntityId deployment = Id(KubeKind::kDeployment, "shop", "api");
+  std::vector<PatternMatch> matches = {
+      Match("crash", "app-crash", deployment, api, 0.7, kT0 - kMinute),
+      Match("node-oom", "node-memory-pressure", Id(KubeKind::kNode, "", "node-1"), api, 0.9,
+            kT0 - 2 * kMinute),
+      Match("late", "image-pull", deployment, api, 0.99, kT0 + 10 * kMinute),
+  };
+  std::vector<RankedCause> ranked = RankCauses(graph_, matches, {api, kT0});
+  ASSERT_EQ(ranked.size(), 2u);
+  EXPECT_EQ(ranked[0].category, "node-memory-pressure");
+  EXPECT_EQ(ranked[1].category, "app-crash");
+  EXPECT_EQ(ranked[1].relation, "owner");
+}
+
+TEST_F(RootCauseTest, PatternsAgreeingOnOneCauseMergeIntoOne) {
+  EntityId api = Id(KubeKind::kPod, "shop", "api-0");
+  EntityId deployment = Id(KubeKind::kDeployment, "shop", "api");
+  std::vector<PatternMatch> matches = {
+      Match("status-oom", "memory-limit", deployment, api, 0.8, kT0 - kMinute),
+      Match("kernel-oom", "memory-limit", deployment, api, 0.85, kT0 - kMinute),
+  };
+  std::vector<RankedCause> ranked = RankCauses(graph_, matches, {api, kT0});
+  ASSERT_EQ(ranked.size(), 1u);
+  EXPECT_THAT(ranked[0].matches, ElementsAre(1, 0));
+  EXPECT_DOUBLE_EQ(ranked[0].score, 0.85 + 0.03);
+}
+
+TEST_F(RootCauseTest, ACallersSymptomReachesTheCalleesCause) {
+  EntityId web = Id(KubeKind::kService, "shop", "web");
+  EntityId api_pod = Id(KubeKind::kPod, "shop", "api-0");
+  std::vector<PatternMatch> matches = {Match(
+      "crash", "app-crash", Id(KubeKind::kDeployment, "shop", "api"), api_pod, 0.7, kT0 - kMinute)};
+  std::vector<RankedCause> ranked = RankCauses(graph_, matches, {web, kT0});
+  ASSERT_EQ(ranked.size(), 1u);
+  EXPECT_EQ(ranked[0].relation, "callees");
+}
+
+TEST_F(RootCauseTest, ImpactFollowsThePodsHitToTheirWorkloadsServicesAndCallers) {
+  EntityId api = Id(KubeKind::kPod, "shop", "api-0");
+  std::vector<PatternMatch> matches = {Match("node-oom", "node-memory-pressure",
+                                             Id(KubeKind::kNode, "", "node-1"), api, 0.8,
+                                             kT0 - kMinute)};
+  std::vector<RankedCause> ranked = RankCauses(graph_, matches, {api, kT0});
+  ASSERT_EQ(ranked.size(), 1u);
+  Impact impact = AssessImpact(graph_, matches, ranked[0], kT0);
+  EXPECT_THAT(impact.pods, ElementsAre(api));
+  EXPECT_THAT(impact.workloads, ElementsAre(Id(KubeKind::kDeployment, "shop", "api")));
+  EXPECT_THAT(impact.services, ElementsAre(Id(KubeKind::kService, "shop", "api")));
+  EXPECT_THAT(impact.callers, ElementsAre(Id(KubeKind::kService, "shop", "web")));
+  EXPECT_THAT(impact.at_risk, ElementsAre(Id(KubeKind::kPod, "shop", "db-0")));
+}
+
+}  // namespace
+}  // namespace tapio::intelligence
