@@ -16,7 +16,6 @@ void EventIndex::Add(const domain::Event& event) {
   } else {
     events.insert(std::upper_bound(events.begin(), events.end(), event, Earlier), event);
   }
-  ++size_;
   newest_ns_ = std::max(newest_ns_, event.time_ns);
   // Pruning every horizon/4 of stream time keeps it amortised.
   if (newest_ns_ - pruned_at_ns_ > horizon_ns_ / 4 + horizon_ns_) Prune();
@@ -29,7 +28,6 @@ void EventIndex::Prune() {
     auto first_kept =
         std::lower_bound(events.begin(), events.end(), keep_from,
                          [](const domain::Event& e, int64_t t) { return e.time_ns < t; });
-    size_ -= static_cast<size_t>(first_kept - events.begin());
     events.erase(events.begin(), first_kept);
     if (events.empty()) {
       by_entity_.erase(it++);

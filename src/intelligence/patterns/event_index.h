@@ -27,15 +27,12 @@ class EventIndex {
   void ForEach(domain::EntityId entity, int64_t from_ns, int64_t to_ns,
                const std::function<bool(const domain::Event&)>& visit) const;
 
-  size_t size() const { return size_; }
-
  private:
   void Prune();
 
   int64_t horizon_ns_;
   int64_t newest_ns_ = 0;
   int64_t pruned_at_ns_ = 0;
-  size_t size_ = 0;
   absl::flat_hash_map<domain::EntityId, std::vector<domain::Event>> by_entity_;
 };
 

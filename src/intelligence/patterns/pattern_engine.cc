@@ -100,6 +100,8 @@ void PatternEngine::Evaluate(const Pending& pending) {
         return true;
       });
     }
+    std::sort(f.events.begin(), f.events.end(),
+              [](const domain::Event& a, const domain::Event& b) { return a.time_ns < b.time_ns; });
     bool present = f.count >= e.min_count;
     if ((e.role == Evidence::Role::kRequired && !present) ||
         (e.role == Evidence::Role::kContradicting && present)) {
@@ -174,10 +176,7 @@ void PatternEngine::Evaluate(const Pending& pending) {
     item.relation = e.on.text;
     item.required = e.role == Evidence::Role::kRequired;
     item.count = found[i].count;
-    item.events = std::move(found[i].events);
-    std::sort(item.events.begin(), item.events.end(),
-              [](const domain::Event& a, const domain::Event& b) { return a.time_ns < b.time_ns; });
-    found[i].events = item.events;
+    item.events = found[i].events;
     match.evidence.push_back(std::move(item));
   }
   match.root_cause = pattern.root_cause.Render(resolve);

@@ -142,7 +142,7 @@ class PatternEngineTest : public ::testing::Test {
     return Kube(Id(KubeKind::kPod, "shop", pod), "k8s.container_terminated", at, p);
   }
 
-  PatternEngine Engine(std::vector<const char*> texts) {
+  PatternEngine Engine(std::vector<const char*> texts, int64_t horizon_ns = 6 * 60 * kMinute) {
     std::vector<Pattern> patterns;
     for (const char* text : texts) {
       absl::StatusOr<Pattern> p = ParsePattern(text, "test.yaml");
@@ -151,6 +151,7 @@ class PatternEngineTest : public ::testing::Test {
     }
     PatternEngineOptions options;
     options.lateness_ns = 0;
+    options.horizon_ns = horizon_ns;
     return PatternEngine(std::move(patterns), graph_, clock_, options);
   }
 
@@ -185,6 +186,16 @@ TEST_F(PatternEngineTest, EvidenceOutsideTheWindowOrOnAnotherNodeIsNotCounted) {
   ASSERT_EQ(engine.matches().size(), 1u);
   EXPECT_DOUBLE_EQ(engine.matches()[0].confidence, 0.7);
   EXPECT_TRUE(engine.matches()[0].evidence.empty());
+}
+
+TEST_F(PatternEngineTest, EventsOlderThanTheHorizonAreForgotten) {
+  PatternEngine engine = Engine({kNodeMemory}, /*horizon_ns=*/2 * kMinute);
+  engine.Observe(Pressure("node-1", kT0 - 5 * kMinute));
+  engine.Observe(Pressure("node-2", kT0));
+  engine.Observe(Evicted("api-0", kT0));
+  engine.Flush();
+  ASSERT_EQ(engine.matches().size(), 1u);
+  EXPECT_DOUBLE_EQ(engine.matches()[0].confidence, 0.7) << "the pressure 5 minutes back is gone";
 }
 
 TEST_F(PatternEngineTest, ContradictingEvidenceStopsTheMatch) {
