@@ -21,6 +21,17 @@ void NoteInput(ScenarioReport* report, absl::string_view input) {
   }
 }
 
+// Hands a node or application file's events on, and reports its bad records.
+void Accept(const std::string& relative, absl::string_view kind,
+            const std::vector<absl::Status>& errors, std::vector<domain::Event> events,
+            const ScenarioInput& input, ScenarioReport* report) {
+  for (const absl::Status& error : errors) {
+    report->problems.push_back({relative, std::string(error.message())});
+  }
+  if (input.on_events) input.on_events(std::move(events));
+  NoteInput(report, kind);
+}
+
 }  // namespace
 
 ScenarioReader::ScenarioReader(std::string cluster, domain::EntityRegistry& registry,
@@ -52,11 +63,7 @@ void ScenarioReader::ReadFile(const std::string& full, const std::string& relati
     if (!file.ok()) {
       status = file.status();
     } else {
-      for (const absl::Status& line : file->line_errors) {
-        report->problems.push_back({relative, std::string(line.message())});
-      }
-      if (input.on_events) input.on_events(std::move(file->events));
-      NoteInput(report, "kmsg");
+      Accept(relative, "kmsg", file->line_errors, std::move(file->events), input, report);
     }
   } else if (grandparent == "nodes" && name == "journal.jsonl") {
     absl::StatusOr<std::unique_ptr<journal::JournalParser>> parser =
@@ -69,11 +76,7 @@ void ScenarioReader::ReadFile(const std::string& full, const std::string& relati
     if (!file.ok()) {
       status = file.status();
     } else {
-      for (const absl::Status& line : file->line_errors) {
-        report->problems.push_back({relative, std::string(line.message())});
-      }
-      if (input.on_events) input.on_events(std::move(file->events));
-      NoteInput(report, "journal");
+      Accept(relative, "journal", file->line_errors, std::move(file->events), input, report);
     }
   } else if (parent == "otlp" && absl::EndsWith(name, ".json")) {
     otlp::OtlpParser parser({cluster_, relative}, registry_, ids_, clock_);
@@ -81,11 +84,7 @@ void ScenarioReader::ReadFile(const std::string& full, const std::string& relati
     if (!file.ok()) {
       status = file.status();
     } else {
-      for (const absl::Status& error : file->result.errors) {
-        report->problems.push_back({relative, std::string(error.message())});
-      }
-      if (input.on_events) input.on_events(std::move(file->result.events));
-      NoteInput(report, "otlp");
+      Accept(relative, "otlp", file->result.errors, std::move(file->result.events), input, report);
     }
   } else {
     report->skipped.push_back({relative, "not part of the scenario layout"});
