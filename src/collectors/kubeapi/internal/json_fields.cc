@@ -7,34 +7,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "collectors/kubeapi/quantity.h"
+#include "collectors/simdjson_text.h"
 #include "domain/time.h"
 
 namespace tapio::collectors::kubeapi::internal {
-namespace {
-
-absl::string_view TypeName(ondemand::json_type type) {
-  switch (type) {
-    case ondemand::json_type::array:
-      return "an array";
-    case ondemand::json_type::object:
-      return "an object";
-    case ondemand::json_type::number:
-      return "a number";
-    case ondemand::json_type::string:
-      return "a string";
-    case ondemand::json_type::boolean:
-      return "a boolean";
-    case ondemand::json_type::null:
-      return "null";
-  }
-  return "something else";
-}
-
-absl::string_view View(std::string_view text) {
-  return absl::string_view(text.data(), text.size());
-}
-
-}  // namespace
+using collectors::JsonTypeName;
+using collectors::View;
 
 void JsonFields::Fail(absl::string_view problem) {
   if (status_.ok()) {
@@ -63,7 +41,7 @@ void JsonFields::FailType(ondemand::value& value, absl::string_view expected) {
     Fail(absl::StrCat("expected ", expected, ", got malformed JSON"));
     return;
   }
-  Fail(absl::StrCat("expected ", expected, ", got ", TypeName(type)));
+  Fail(absl::StrCat("expected ", expected, ", got ", JsonTypeName(type)));
 }
 
 std::string JsonFields::String(ondemand::value value) {

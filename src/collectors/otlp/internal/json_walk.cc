@@ -8,31 +8,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "collectors/simdjson_text.h"
 
 namespace tapio::collectors::otlp::internal {
 namespace {
 
-absl::string_view View(std::string_view text) {
-  return absl::string_view(text.data(), text.size());
-}
-
-absl::string_view TypeName(ondemand::json_type type) {
-  switch (type) {
-    case ondemand::json_type::array:
-      return "an array";
-    case ondemand::json_type::object:
-      return "an object";
-    case ondemand::json_type::number:
-      return "a number";
-    case ondemand::json_type::string:
-      return "a string";
-    case ondemand::json_type::boolean:
-      return "a boolean";
-    case ondemand::json_type::null:
-      return "null";
-  }
-  return "something else";
-}
+using collectors::JsonTypeName;
+using collectors::View;
 
 // Errors after which the iterator still stands on the same value and can move past it.
 bool IsValueError(simdjson::error_code error) {
@@ -114,7 +96,7 @@ bool JsonWalk::IsNull(ondemand::value& value) {
 void JsonWalk::FailType(ondemand::value& value, absl::string_view expected) {
   ondemand::json_type type;
   if (auto error = value.type().get(type)) return Fail(error, expected);
-  Fail(absl::StrCat("expected ", expected, ", got ", TypeName(type)));
+  Fail(absl::StrCat("expected ", expected, ", got ", JsonTypeName(type)));
 }
 
 void JsonWalk::FailValue(ondemand::value& value, simdjson::error_code error,
@@ -165,7 +147,7 @@ int64_t JsonWalk::Unsigned(ondemand::value value) {
   } else if (type == ondemand::json_type::null) {
     return 0;
   } else {
-    Fail(absl::StrCat("expected an integer, got ", TypeName(type)));
+    Fail(absl::StrCat("expected an integer, got ", JsonTypeName(type)));
     return 0;
   }
   if (number > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
@@ -208,7 +190,7 @@ int32_t JsonWalk::Enum(ondemand::value value, absl::Span<const absl::string_view
     return 0;
   }
   if (type != ondemand::json_type::null) {
-    Fail(absl::StrCat("expected an enum value, got ", TypeName(type)));
+    Fail(absl::StrCat("expected an enum value, got ", JsonTypeName(type)));
   }
   return 0;
 }
