@@ -141,7 +141,12 @@ void PrintText(const OfflineAnalysis& analysis) {
     for (absl::string_view hint : hints) std::printf("  - %s\n", std::string(hint).c_str());
   }
 
-  std::printf("\nPatterns matched (%zu)\n", analysis.matches.size());
+  const intelligence::PatternEngineCounts& pc = analysis.pattern_counts;
+  std::printf(
+      "\nPatterns matched (%zu; %llu trigger(s) evaluated, %llu set aside for missing or "
+      "contradicting evidence)\n",
+      analysis.matches.size(), static_cast<unsigned long long>(pc.triggers),
+      static_cast<unsigned long long>(pc.rejected));
   for (const intelligence::PatternMatch& m : analysis.matches) {
     std::printf("  %s  %-22s %s  [%s, confidence %.2f%s]\n    %s\n",
                 domain::FormatRfc3339Nanos(m.trigger.time_ns).c_str(), m.category.c_str(),

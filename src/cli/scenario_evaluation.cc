@@ -55,10 +55,7 @@ bool SameName(const EntityName& a, const EntityName& b) {
 bool Owns(const OfflineAnalysis& a, const EntityName& workload, const EntityName& pod, int64_t at) {
   std::optional<EntityId> pod_id = Lookup(a, pod);
   if (!pod_id.has_value()) return false;
-  if (std::optional<intelligence::EntityInfo> info = a.graph->Info(*pod_id)) {
-    at = std::min(at, info->deleted_ns - 1);
-  }
-  for (EntityId owner : a.graph->OwnerChain(*pod_id, at)) {
+  for (EntityId owner : a.graph->OwnerChain(*pod_id, a.graph->LastSeenBy(*pod_id, at))) {
     if (SameName(NameOf(a.registry, owner), workload)) return true;
   }
   return false;

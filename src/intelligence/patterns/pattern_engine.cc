@@ -174,7 +174,6 @@ void PatternEngine::Evaluate(const Pending& pending) {
     MatchEvidence item;
     item.id = e.id;
     item.relation = e.on.text;
-    item.required = e.role == Evidence::Role::kRequired;
     item.count = found[i].count;
     item.events = found[i].events;
     match.evidence.push_back(std::move(item));

@@ -21,7 +21,6 @@ struct MatchEvidence {
   std::string id;
   // The relation path that reached it, as the pattern wrote it ("trigger.node").
   std::string relation;
-  bool required = false;
   uint32_t count = 0;
   // The first events found, in time order.
   std::vector<domain::Event> events;

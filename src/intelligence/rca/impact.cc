@@ -19,12 +19,6 @@ void Add(std::vector<EntityId>& list, EntityId id) {
   if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
 }
 
-// As of the pod's last moment when it is gone by `at`, so that an evicted pod keeps its owners.
-int64_t AliveAt(const TopologyGraph& graph, EntityId pod, int64_t at) {
-  std::optional<EntityInfo> info = graph.Info(pod);
-  return info.has_value() ? std::min(at, info->deleted_ns - 1) : at;
-}
-
 }  // namespace
 
 Impact AssessImpact(const TopologyGraph& graph, const std::vector<PatternMatch>& matches,
@@ -42,7 +36,7 @@ Impact AssessImpact(const TopologyGraph& graph, const std::vector<PatternMatch>&
     }
   }
   for (EntityId pod : impact.pods) {
-    int64_t at = AliveAt(graph, pod, at_ns);
+    int64_t at = graph.LastSeenBy(pod, at_ns);
     for (EntityId w : FollowStep(graph, {pod}, RelationStep::kWorkload, at)) {
       if (w != pod) Add(impact.workloads, w);
     }

@@ -348,6 +348,13 @@ std::optional<EntityId> TopologyGraph::PodByUid(Symbol uid) const {
   return id;
 }
 
+int64_t TopologyGraph::LastSeenBy(EntityId entity, int64_t at_ns) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = info_.find(entity);
+  if (it == info_.end()) return at_ns;
+  return std::min(at_ns, it->second.deleted_ns - 1);
+}
+
 std::optional<EntityId> TopologyGraph::Find(KubeKind kind, absl::string_view namespace_name,
                                             absl::string_view name) const {
   domain::SymbolTable& symbols = domain::SymbolTable::Global();

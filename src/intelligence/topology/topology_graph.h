@@ -94,6 +94,9 @@ class TopologyGraph {
   std::optional<domain::EntityId> NodeOf(domain::EntityId pod, int64_t at_ns) const;
 
   std::optional<EntityInfo> Info(domain::EntityId entity) const;
+  // `at_ns`, or the entity's last moment when it was deleted by then: the time to ask the
+  // graph about a pod that is gone (an evicted pod still has its owners and node there).
+  int64_t LastSeenBy(domain::EntityId entity, int64_t at_ns) const;
   // The pod running the container with this runtime id (without "containerd://").
   std::optional<domain::EntityId> PodByContainerId(domain::Symbol container_id) const;
   std::optional<domain::EntityId> PodByUid(domain::Symbol uid) const;

@@ -167,6 +167,11 @@ TEST_F(TopologyGraphTest, DeletionClosesEdgesButKeepsHistory) {
   EXPECT_EQ(graph_.NodeOf(pod, kT0 + 30'000'000'000), Id(KubeKind::kNode, "", "node-3"));
   EXPECT_THAT(graph_.EntitiesOfKind(KubeKind::kPod, kT0 + 2 * kMinute), IsEmpty());
   EXPECT_THAT(graph_.EntitiesOfKind(KubeKind::kPod, kT0), ElementsAre(pod));
+  // Asked later, a gone pod is looked at as it last was.
+  EXPECT_EQ(graph_.LastSeenBy(pod, kT0 + 2 * kMinute), kT0 + kMinute - 1);
+  EXPECT_EQ(graph_.NodeOf(pod, graph_.LastSeenBy(pod, kT0 + 2 * kMinute)),
+            Id(KubeKind::kNode, "", "node-3"));
+  EXPECT_EQ(graph_.LastSeenBy(pod, kT0 + 30'000'000'000), kT0 + 30'000'000'000);
 }
 
 TEST_F(TopologyGraphTest, RelationsOfANewObjectHoldFromItsCreation) {
