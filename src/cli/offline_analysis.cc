@@ -6,6 +6,7 @@
 #include "collectors/kubeapi/transition_detector.h"
 #include "collectors/otlp/otlp_parser.h"
 #include "domain/event_id.h"
+#include "domain/kube_object.h"
 #include "domain/string_list.h"
 #include "intelligence/topology/pod_attribution.h"
 #include "pipeline/pipeline_builder.h"
@@ -45,6 +46,17 @@ void LearnCall(const domain::Event& call, domain::EntityRegistry& registry,
 }
 
 }  // namespace
+
+std::optional<domain::EntityId> FindEntity(const OfflineAnalysis& analysis, absl::string_view kind,
+                                           absl::string_view namespace_name,
+                                           absl::string_view name) {
+  domain::KubeKind known = domain::KubeKindFromName(kind);
+  if (known != domain::KubeKind::kUnknown) {
+    if (auto id = analysis.graph->Find(known, namespace_name, name)) return id;
+  }
+  return analysis.registry.FindByName(analysis.graph->cluster(), domain::Intern(kind),
+                                      domain::Intern(namespace_name), domain::Intern(name));
+}
 
 absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
     const std::vector<std::string>& paths, absl::string_view cluster,

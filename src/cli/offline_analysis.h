@@ -5,6 +5,7 @@
 #define TAPIO_CLI_OFFLINE_ANALYSIS_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,12 @@ struct OfflineAnalysis {
   std::vector<intelligence::PatternMatch> matches;
   intelligence::PatternEngineCounts pattern_counts;
 };
+
+// The entity of that kind ("Pod", or "Service" for an OTLP service.name too), namespace
+// (empty when cluster-scoped) and name in the records read; nullopt when there is none.
+std::optional<domain::EntityId> FindEntity(const OfflineAnalysis& analysis, absl::string_view kind,
+                                           absl::string_view namespace_name,
+                                           absl::string_view name);
 
 // Reads every path in turn, then runs `patterns` over the delivered events in time order, as
 // the live engine sees them. Fails when a path does not exist or the pipeline cannot start.

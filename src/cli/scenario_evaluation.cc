@@ -39,12 +39,7 @@ EntityName NameOf(const domain::EntityRegistry& registry, EntityId id) {
 }
 
 std::optional<EntityId> Lookup(const OfflineAnalysis& a, const EntityName& e) {
-  domain::KubeKind kind = domain::KubeKindFromName(e.kind);
-  if (kind != domain::KubeKind::kUnknown) {
-    if (auto id = a.graph->Find(kind, e.namespace_name, e.name)) return id;
-  }
-  return a.registry.FindByName(a.graph->cluster(), domain::Intern(e.kind),
-                               domain::Intern(e.namespace_name), domain::Intern(e.name));
+  return FindEntity(a, e.kind, e.namespace_name, e.name);
 }
 
 bool SameName(const EntityName& a, const EntityName& b) {

@@ -124,12 +124,7 @@ absl::StatusOr<EntityId> FindAskedEntity(const OfflineAnalysis& analysis,
   }
   std::string ns = parts.size() == 3 ? parts[1] : "";
   const std::string& name = parts.back();
-  domain::KubeKind k = domain::KubeKindFromName(kind);
-  std::optional<EntityId> id = analysis.graph->Find(k, ns, name);
-  if (!id.has_value()) {
-    id = analysis.registry.FindByName(analysis.graph->cluster(), domain::Intern(kind),
-                                      domain::Intern(ns), domain::Intern(name));
-  }
+  std::optional<EntityId> id = FindEntity(analysis, kind, ns, name);
   if (!id.has_value()) {
     return absl::NotFoundError(
         absl::StrCat(kind, "/", ns.empty() ? "" : ns + "/", name, " is not in the records read"));
