@@ -236,6 +236,8 @@ TEST(TapioCliTest, EvalPrintsTheDocumentedJson) {
   EXPECT_EQ(report.fields().at("top1").number_value(), 1);
   EXPECT_EQ(report.fields().at("top3").number_value(), 1);
   EXPECT_EQ(report.fields().at("near_miss_false_positives").number_value(), 0);
+  EXPECT_EQ(report.fields().at("median_detection_ms").kind_case(),
+            google::protobuf::Value::kNumberValue);
   EXPECT_GE(report.fields().at("median_detection_ms").number_value(), 0);
   const auto& first = report.fields().at("results").list_value().values(0).struct_value();
   EXPECT_EQ(first.fields().at("name").string_value(), "worked-example");
