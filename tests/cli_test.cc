@@ -210,7 +210,7 @@ TEST(TapioCliTest, AnalyzeWhyRanksTheCauseAndSaysWhatToDo) {
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_THAT(result.output, HasSubstr("#1  app-crash  ReplicaSet/default/backend-api-75fb46b7bd"));
   EXPECT_THAT(result.output, HasSubstr("exits with code 1 on its own"));
-  EXPECT_THAT(result.output, HasSubstr("score: pattern app-crash-loop confidence"));
+  EXPECT_THAT(result.output, HasSubstr("score: confidence 0.80 (pattern app-crash-loop 0.70 +0.10 restarts) x proximity"));
   EXPECT_THAT(result.output, HasSubstr("[K8S]    Pod/default/backend-api-75fb46b7bd-xtkrh  "
                                        "k8s.container_terminated Error exit 1"));
   EXPECT_THAT(result.output, HasSubstr("Do now:\n      - Read the logs of the crashed container"));

@@ -32,7 +32,8 @@ struct Evidence {
     kRequired,
     // Raises the confidence by `weight` when found.
     kSupporting,
-    // When found, the pattern does not match: the symptom has another cause.
+    // When found, the pattern does not match (the symptom has another cause); with a weight,
+    // it lowers the confidence by that much instead.
     kContradicting,
   };
 

@@ -103,12 +103,13 @@ void PatternEngine::Evaluate(const Pending& pending) {
     std::sort(f.events.begin(), f.events.end(),
               [](const domain::Event& a, const domain::Event& b) { return a.time_ns < b.time_ns; });
     bool present = f.count >= e.min_count;
-    if ((e.role == Evidence::Role::kRequired && !present) ||
-        (e.role == Evidence::Role::kContradicting && present)) {
+    bool veto = e.role == Evidence::Role::kContradicting && e.weight == 0;
+    if ((e.role == Evidence::Role::kRequired && !present) || (veto && present)) {
       ++counts_.rejected;
       return;
     }
     if (e.role == Evidence::Role::kSupporting && present) confidence += e.weight;
+    if (e.role == Evidence::Role::kContradicting && present) confidence -= e.weight;
     if (!present) f = Found{};
   }
 
@@ -163,6 +164,7 @@ void PatternEngine::Evaluate(const Pending& pending) {
   match.category = pattern.category;
   match.layer = pattern.layer;
   match.severity = pattern.severity;
+  match.base_confidence = pattern.confidence;
   match.confidence = std::clamp(confidence, 0.0, 1.0);
   match.at_fault = fault;
   match.trigger = trigger;
@@ -170,9 +172,12 @@ void PatternEngine::Evaluate(const Pending& pending) {
   match.trigger_entities.push_back(trigger.entity);
   for (size_t i = 0; i < pattern.evidence.size(); ++i) {
     const Evidence& e = pattern.evidence[i];
-    if (found[i].count == 0 || e.role == Evidence::Role::kContradicting) continue;
+    if (found[i].count == 0) continue;
     MatchEvidence item;
     item.id = e.id;
+    item.contradicting = e.role == Evidence::Role::kContradicting;
+    if (e.role != Evidence::Role::kRequired)
+      item.weight = item.contradicting ? -e.weight : e.weight;
     item.relation = e.on.text;
     item.count = found[i].count;
     item.events = found[i].events;

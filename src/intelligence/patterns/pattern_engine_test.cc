@@ -177,6 +177,25 @@ TEST_F(PatternEngineTest, EvidenceOnTheTriggersNodeRaisesConfidenceAndNamesTheNo
   EXPECT_EQ(m.immediate, std::vector<std::string>{"cordon Node/node-1"});
 }
 
+TEST_F(PatternEngineTest, WeightedContradictingEvidenceLowersTheConfidenceAndIsListed) {
+  std::string text = kNodeMemory;
+  text.replace(text.find("role: contradicting"), 19, "role: contradicting\n    weight: 0.5");
+  PatternEngine engine = Engine({text.c_str()});
+  domain::Event oom =
+      Kube(Id(KubeKind::kPod, "shop", "api-0"), "kernel.oom_kill", kT0 - 30'000'000'000, {});
+  engine.Observe(oom);
+  engine.Observe(Evicted("api-0", kT0));
+  engine.Flush();
+  ASSERT_EQ(engine.matches().size(), 1u) << "a weighted contradiction does not veto";
+  const PatternMatch& m = engine.matches()[0];
+  EXPECT_DOUBLE_EQ(m.base_confidence, 0.7);
+  EXPECT_DOUBLE_EQ(m.confidence, 0.7 - 0.5);
+  ASSERT_EQ(m.evidence.size(), 1u);
+  EXPECT_EQ(m.evidence[0].id, "own_limit");
+  EXPECT_TRUE(m.evidence[0].contradicting);
+  EXPECT_DOUBLE_EQ(m.evidence[0].weight, -0.5);
+}
+
 TEST_F(PatternEngineTest, EvidenceOutsideTheWindowOrOnAnotherNodeIsNotCounted) {
   PatternEngine engine = Engine({kNodeMemory});
   engine.Observe(Pressure("node-1", kT0 - 11 * kMinute));

@@ -261,8 +261,9 @@ class PatternCompiler {
             e.weight > 1) {
           problems_.Add(w, key + ".weight", "must be a number in [0, 1]");
         }
-        if (e.role != Evidence::Role::kSupporting) {
-          problems_.Add(w, key + ".weight", "only supporting evidence has a weight");
+        if (e.role == Evidence::Role::kRequired) {
+          problems_.Add(w, key + ".weight",
+                        "only supporting and contradicting evidence have a weight");
         }
       }
       pattern_.evidence.push_back(std::move(e));

@@ -123,6 +123,9 @@ TEST(PatternLoaderTest, ValuesOfTheWrongKindAreRejected) {
               HasSubstr("trigger.type: must be a text or a list of texts"));
   EXPECT_THAT(Error(With("role: supporting\n    weight: 0.1", "role: decisive")),
               HasSubstr("evidence[0].role: one of required, supporting, contradicting"));
+  EXPECT_THAT(Error(With("role: supporting\n    weight: 0.1", "role: required\n    weight: 0.1")),
+              HasSubstr("evidence[0].weight: only supporting and contradicting evidence have a "
+                        "weight"));
 }
 
 TEST(PatternLoaderTest, EveryProblemStaysOnItsOwnLineWhateverTheFileHolds) {

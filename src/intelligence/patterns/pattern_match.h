@@ -19,6 +19,10 @@ inline constexpr size_t kMaxTriggerEntities = 64;
 
 struct MatchEvidence {
   std::string id;
+  // Supporting or weighted contradicting evidence moved the confidence by this much (a
+  // contradicting item by a negative amount); 0 for required evidence.
+  double weight = 0;
+  bool contradicting = false;
   // The relation path that reached it, as the pattern wrote it ("trigger.node").
   std::string relation;
   uint32_t count = 0;
@@ -31,7 +35,9 @@ struct PatternMatch {
   std::string category;
   std::string layer;
   domain::Severity severity = domain::Severity::kUnspecified;
-  // The pattern's confidence, raised by the supporting evidence found; in [0, 1].
+  // The pattern's own confidence, then raised by the supporting evidence found and lowered by
+  // weighted contradicting evidence; in [0, 1].
+  double base_confidence = 0;
   double confidence = 0;
   domain::EntityId at_fault;
   // The first trigger; later triggers for the same cause only raise `occurrences`.

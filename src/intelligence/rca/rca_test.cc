@@ -1,5 +1,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "intelligence/patterns/pattern_engine.h"
+#include "intelligence/patterns/pattern_loader.h"
 #include "intelligence/rca/impact.h"
 #include "intelligence/rca/root_cause_ranker.h"
 
@@ -11,6 +13,7 @@ using domain::Intern;
 using domain::KubeKind;
 using domain::KubeObject;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 constexpr int64_t kT0 = 1'772'360'100'000'000'000;  // 2026-03-01T10:15:00Z
 constexpr int64_t kMinute = 60'000'000'000;
@@ -72,11 +75,13 @@ class RootCauseTest : public ::testing::Test {
   }
 
   PatternMatch Match(absl::string_view pattern, absl::string_view category, EntityId at_fault,
-                     EntityId trigger_entity, double confidence, int64_t at) {
+                     EntityId trigger_entity, double confidence, int64_t at,
+                     absl::string_view layer = "node") {
     PatternMatch m;
     m.pattern = std::string(pattern);
     m.category = std::string(category);
-    m.layer = "node";
+    m.layer = std::string(layer);
+    m.base_confidence = confidence;
     m.confidence = confidence;
     m.at_fault = at_fault;
     m.trigger.entity = trigger_entity;
@@ -102,7 +107,7 @@ TEST_F(RootCauseTest, ACauseOnTheSymptomsNodeRanksAndOneOnAnotherNodeDoesNot) {
   ASSERT_EQ(ranked.size(), 1u);
   EXPECT_EQ(ranked[0].entity, Id(KubeKind::kNode, "", "node-1"));
   EXPECT_EQ(ranked[0].relation, "node");
-  EXPECT_DOUBLE_EQ(ranked[0].score, 0.8 * 0.95);
+  EXPECT_DOUBLE_EQ(ranked[0].score, 0.8 * 0.95 * 0.98) << "confidence x proximity x layer";
 }
 
 TEST_F(RootCauseTest, CloserAndSurerCausesComeFirstAndLaterOnesAreNotCauses) {
@@ -131,7 +136,7 @@ TEST_F(RootCauseTest, PatternsAgreeingOnOneCauseMergeIntoOne) {
   std::vector<RankedCause> ranked = RankCauses(graph_, matches, {api, kT0});
   ASSERT_EQ(ranked.size(), 1u);
   EXPECT_THAT(ranked[0].matches, ElementsAre(1, 0));
-  EXPECT_DOUBLE_EQ(ranked[0].score, 0.85 + 0.03);
+  EXPECT_DOUBLE_EQ(ranked[0].score, 0.85 * 0.98 + 0.03);
 }
 
 TEST_F(RootCauseTest, ACallersSymptomReachesTheCalleesCause) {
@@ -142,6 +147,104 @@ TEST_F(RootCauseTest, ACallersSymptomReachesTheCalleesCause) {
   std::vector<RankedCause> ranked = RankCauses(graph_, matches, {web, kT0});
   ASSERT_EQ(ranked.size(), 1u);
   EXPECT_EQ(ranked[0].relation, "callees");
+}
+
+TEST_F(RootCauseTest, OfTwoCausesAlikeTheOneBeforeTheSymptomWins) {
+  EntityId api = Id(KubeKind::kPod, "shop", "api-0");
+  EntityId deployment = Id(KubeKind::kDeployment, "shop", "api");
+  std::vector<PatternMatch> matches = {
+      Match("pull", "image-pull", deployment, api, 0.8, kT0 + 2 * kMinute, "kubernetes"),
+      Match("config", "config-error", deployment, api, 0.8, kT0 - 3 * kMinute, "kubernetes"),
+  };
+  std::vector<RankedCause> ranked = RankCauses(graph_, matches, {api, kT0});
+  ASSERT_EQ(ranked.size(), 2u);
+  EXPECT_EQ(ranked[0].category, "config-error");
+  EXPECT_EQ(ranked[1].category, "image-pull");
+  EXPECT_THAT(ranked[1].explanation, HasSubstr("timing 0.75 (2m after the symptom)"));
+}
+
+TEST_F(RootCauseTest, OfTwoCausesAlikeTheDeeperLayerWins) {
+  EntityId api = Id(KubeKind::kPod, "shop", "api-0");
+  std::vector<PatternMatch> matches = {
+      Match("crash", "app-crash", api, api, 0.8, kT0 - kMinute, "application"),
+      Match("memcg", "memory-limit", api, api, 0.8, kT0 - kMinute, "kernel"),
+  };
+  std::vector<RankedCause> ranked = RankCauses(graph_, matches, {api, kT0});
+  ASSERT_EQ(ranked.size(), 2u);
+  EXPECT_EQ(ranked[0].category, "memory-limit");
+  EXPECT_GT(ranked[0].score, ranked[1].score);
+}
+
+constexpr char kEviction[] = R"(pattern: evicted-for-memory
+description: the node ran out of memory and evicted the pod
+category: node-memory-pressure
+layer: node
+severity: error
+confidence: 0.8
+trigger: {type: k8s.pod_evicted}
+evidence:
+  - id: own_limit
+    on: trigger
+    match: {type: kernel.oom_kill}
+    before: 2m
+    role: contradicting
+    weight: 0.4
+at_fault: trigger.node
+root_cause: "{at_fault} evicted {trigger.entity}"
+actions:
+  immediate: ["cordon {at_fault}"]
+)";
+
+constexpr char kOwnLimit[] = R"(pattern: over-its-limit
+description: the container went over its own memory limit
+category: memory-limit
+layer: kubernetes
+severity: error
+confidence: 0.6
+trigger: {type: k8s.pod_evicted}
+at_fault: trigger.workload
+root_cause: "{trigger.entity} went over its limit"
+actions:
+  immediate: ["raise the memory limit of {at_fault}"]
+)";
+
+TEST_F(RootCauseTest, ContradictingEvidenceDemotesAMatchBelowTheOtherCause) {
+  EntityId api = Id(KubeKind::kPod, "shop", "api-0");
+  auto rank = [&](bool with_kernel_oom) {
+    std::vector<Pattern> patterns;
+    for (const char* text : {kEviction, kOwnLimit}) {
+      absl::StatusOr<Pattern> p = ParsePattern(text, "test.yaml");
+      EXPECT_TRUE(p.ok()) << p.status();
+      if (p.ok()) patterns.push_back(*std::move(p));
+    }
+    domain::FakeClock clock(kT0);
+    PatternEngine engine(std::move(patterns), graph_, clock);
+    auto event = [&](absl::string_view type, int64_t at) {
+      domain::Event e;
+      e.id = static_cast<uint64_t>(at);
+      e.time_ns = at;
+      e.entity = api;
+      e.type = Intern(type);
+      return e;
+    };
+    if (with_kernel_oom) engine.Observe(event("kernel.oom_kill", kT0 - kMinute));
+    engine.Observe(event("k8s.pod_evicted", kT0));
+    engine.Flush();
+    return std::make_pair(engine.matches(), RankCauses(graph_, engine.matches(), {api, kT0}));
+  };
+
+  auto [plain_matches, plain] = rank(false);
+  ASSERT_EQ(plain.size(), 2u);
+  EXPECT_EQ(plain[0].category, "node-memory-pressure");
+
+  auto [matches, ranked] = rank(true);
+  ASSERT_EQ(ranked.size(), 2u);
+  EXPECT_EQ(ranked[0].category, "memory-limit");
+  EXPECT_EQ(ranked[1].category, "node-memory-pressure");
+  EXPECT_THAT(ranked[1].explanation, HasSubstr("-0.40 own_limit (against)"));
+  const PatternMatch& demoted = matches[ranked[1].matches.front()];
+  ASSERT_EQ(demoted.evidence.size(), 1u);
+  EXPECT_TRUE(demoted.evidence[0].contradicting);
 }
 
 TEST_F(RootCauseTest, ImpactFollowsThePodsHitToTheirWorkloadsServicesAndCallers) {

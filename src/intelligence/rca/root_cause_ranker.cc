@@ -5,7 +5,9 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "intelligence/patterns/relation_step.h"
 
 namespace tapio::intelligence {
@@ -57,6 +59,54 @@ Neighbourhood Around(const TopologyGraph& g, const Symptom& s) {
   return n;
 }
 
+// Deeper layers explain more of what sits above them: a kernel OOM explains the pod's
+// restart, not the other way round.
+double LayerDepth(const std::string& layer) {
+  if (layer == "kernel") return 1.0;
+  if (layer == "node" || layer == "control-plane") return 0.98;
+  if (layer == "network") return 0.96;
+  if (layer == "kubernetes") return 0.94;
+  return 0.92;
+}
+
+std::string Minutes(int64_t ns) {
+  double minutes = static_cast<double>(ns) / 60e9;
+  return minutes < 1 ? absl::StrFormat("%.0fs", static_cast<double>(ns) / 1e9)
+                     : absl::StrFormat("%.0fm", minutes);
+}
+
+// A cause comes before its symptom: one seen after it is more likely another effect.
+ScoreFactor Timing(int64_t before_ns, const RankOptions& options) {
+  if (before_ns < 0)
+    return {"timing", 0.75, absl::StrCat(Minutes(-before_ns), " after the symptom")};
+  if (before_ns > options.recent_ns) {
+    return {"timing", 0.8, absl::StrCat(Minutes(before_ns), " before the symptom, long before")};
+  }
+  return {"timing", 1.0, absl::StrCat(Minutes(before_ns), " before the symptom")};
+}
+
+ScoreFactor Confidence(const PatternMatch& m) {
+  std::string reason = absl::StrFormat("pattern %s %.2f", m.pattern, m.base_confidence);
+  for (const MatchEvidence& e : m.evidence) {
+    if (e.weight > 0) absl::StrAppendFormat(&reason, " +%.2f %s", e.weight, e.id);
+    if (e.weight < 0) absl::StrAppendFormat(&reason, " -%.2f %s (against)", -e.weight, e.id);
+  }
+  return {"confidence", m.confidence, reason};
+}
+
+std::string Explain(const std::vector<ScoreFactor>& factors, double score) {
+  std::vector<std::string> product;
+  std::string bonus;
+  for (const ScoreFactor& f : factors) {
+    if (f.name == "agreement") {
+      bonus = absl::StrFormat(" + agreement %.2f (%s)", f.value, f.reason);
+    } else {
+      product.push_back(absl::StrFormat("%s %.2f (%s)", f.name, f.value, f.reason));
+    }
+  }
+  return absl::StrFormat("%s%s = %.3f", absl::StrJoin(product, " x "), bonus, score);
+}
+
 }  // namespace
 
 std::vector<RankedCause> RankCauses(const TopologyGraph& graph,
@@ -64,7 +114,6 @@ std::vector<RankedCause> RankCauses(const TopologyGraph& graph,
                                     const Symptom& symptom, const RankOptions& options) {
   Neighbourhood around = Around(graph, symptom);
   std::map<std::pair<std::string, uint32_t>, RankedCause> causes;
-  std::vector<std::pair<double, size_t>> scored;
   for (size_t i = 0; i < matches.size(); ++i) {
     const PatternMatch& m = matches[i];
     int64_t before = symptom.at_ns - m.trigger.time_ns;
@@ -79,21 +128,26 @@ std::vector<RankedCause> RankCauses(const TopologyGraph& graph,
     consider(m.at_fault, 1.0, "");
     for (EntityId hit : m.trigger_entities) consider(hit, 0.95, " (trigger)");
     for (const MatchEvidence& e : m.evidence) {
+      if (e.contradicting) continue;
       for (const domain::Event& ev : e.events) consider(ev.entity, 0.9, " (evidence)");
     }
     if (best.proximity == 0 && m.layer == "control-plane") best = {0.7, "cluster"};
     if (best.proximity == 0) continue;
-    double recency = before <= int64_t{3600} * 1000000000 ? 1.0 : 0.8;
-    double score = m.confidence * best.proximity * recency;
+    std::vector<ScoreFactor> factors = {
+        Confidence(m),
+        {"proximity", best.proximity, best.relation},
+        Timing(before, options),
+        {"layer", LayerDepth(m.layer), m.layer},
+    };
+    double score = 1;
+    for (const ScoreFactor& f : factors) score *= f.value;
     RankedCause& cause = causes[{m.category, m.at_fault.value}];
     if (cause.matches.empty() || score > cause.score) {
       cause.category = m.category;
       cause.entity = m.at_fault;
       cause.score = score;
       cause.relation = best.relation;
-      cause.explanation =
-          absl::StrFormat("pattern %s confidence %.2f x proximity %.2f (%s) x recency %.1f = %.3f",
-                          m.pattern, m.confidence, best.proximity, best.relation, recency, score);
+      cause.factors = std::move(factors);
       cause.matches.insert(cause.matches.begin(), i);
     } else {
       cause.matches.push_back(i);
@@ -111,9 +165,10 @@ std::vector<RankedCause> RankCauses(const TopologyGraph& graph,
     if (patterns.size() > 1) {
       double bonus = 0.03 * static_cast<double>(patterns.size() - 1);
       cause.score = std::min(1.0, cause.score + bonus);
-      absl::StrAppendFormat(&cause.explanation, "; +%.2f for %d agreeing patterns", bonus,
-                            static_cast<int>(patterns.size()));
+      cause.factors.push_back(
+          {"agreement", bonus, absl::StrCat(patterns.size(), " patterns name this cause")});
     }
+    cause.explanation = Explain(cause.factors, cause.score);
     ranked.push_back(std::move(cause));
   }
   std::stable_sort(ranked.begin(), ranked.end(),
