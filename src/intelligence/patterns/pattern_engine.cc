@@ -188,6 +188,7 @@ void PatternEngine::Evaluate(const Pending& pending) {
   match.short_term = RenderAll(pattern.short_term, resolve);
   match.investigate = RenderAll(pattern.investigate, resolve);
   match.detection_ns = clock_.NowNanos() - pending.observed_wall_ns;
+  match.concluded_ns = std::max(newest_ns_, pending.due_ns);
   ++counts_.matches;
   latest_[key] = matches_.size();
   matches_.push_back(std::move(match));

@@ -54,6 +54,9 @@ struct PatternMatch {
   int64_t last_trigger_ns = 0;
   // Wall-clock time from the trigger reaching the engine to this match being emitted.
   int64_t detection_ns = 0;
+  // Stream time when the engine concluded: the newest event time seen then, or, at the end of
+  // a replay, when the trigger's evidence window closed.
+  int64_t concluded_ns = 0;
 };
 
 }  // namespace tapio::intelligence

@@ -30,6 +30,7 @@ Impact AssessImpact(const TopologyGraph& graph, const std::vector<PatternMatch>&
       if (IsKind(graph, id, domain::KubeKind::kPod)) Add(impact.pods, id);
     }
     for (const MatchEvidence& e : m.evidence) {
+      if (e.contradicting) continue;
       for (const domain::Event& ev : e.events) {
         if (IsKind(graph, ev.entity, domain::KubeKind::kPod)) Add(impact.pods, ev.entity);
       }

@@ -2,8 +2,10 @@
 #include "gtest/gtest.h"
 #include "intelligence/patterns/pattern_engine.h"
 #include "intelligence/patterns/pattern_loader.h"
+#include "intelligence/rca/diagnosis.h"
 #include "intelligence/rca/impact.h"
 #include "intelligence/rca/root_cause_ranker.h"
+#include "intelligence/rca/severity.h"
 
 namespace tapio::intelligence {
 namespace {
@@ -260,6 +262,59 @@ TEST_F(RootCauseTest, ImpactFollowsThePodsHitToTheirWorkloadsServicesAndCallers)
   EXPECT_THAT(impact.services, ElementsAre(Id(KubeKind::kService, "shop", "api")));
   EXPECT_THAT(impact.callers, ElementsAre(Id(KubeKind::kService, "shop", "web")));
   EXPECT_THAT(impact.at_risk, ElementsAre(Id(KubeKind::kPod, "shop", "db-0")));
+}
+
+TEST_F(RootCauseTest, SeverityRisesWithWhatTheCauseHitsAndSaysWhy) {
+  EntityId api = Id(KubeKind::kPod, "shop", "api-0");
+  std::vector<PatternMatch> matches = {Match("node-oom", "node-memory-pressure",
+                                             Id(KubeKind::kNode, "", "node-1"), api, 0.8,
+                                             kT0 - kMinute)};
+  matches[0].severity = domain::Severity::kWarning;
+  std::vector<Diagnosis> d = Diagnose(graph_, matches, {api, kT0}, 3);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].severity.level, domain::Severity::kError);
+  EXPECT_THAT(d[0].severity.reasons, ElementsAre("pattern node-oom is warning",
+                                                 "the only pod of Deployment/shop/api is hit",
+                                                 "1 calling service(s) see the failure",
+                                                 "1 more pod(s) on Node/node-1 are at risk"));
+}
+
+TEST_F(RootCauseTest, ACauseInASystemNamespaceIsCritical) {
+  KubeObject dns = Object(KubeKind::kPod, "kube-system", "coredns-0");
+  domain::PodObject spec;
+  spec.node_name = Intern("node-2");
+  dns.spec = spec;
+  Apply(dns);
+  EntityId pod = Id(KubeKind::kPod, "kube-system", "coredns-0");
+  std::vector<PatternMatch> matches = {
+      Match("crash", "app-crash", pod, pod, 0.7, kT0 - kMinute, "application")};
+  matches[0].severity = domain::Severity::kWarning;
+  std::vector<Diagnosis> d = Diagnose(graph_, matches, {pod, kT0}, 3);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].severity.level, domain::Severity::kCritical);
+  EXPECT_THAT(d[0].severity.reasons, ::testing::Contains("hits the system namespace kube-system"));
+}
+
+TEST_F(RootCauseTest, TimeToDetectionRunsFromTheFirstEventOfTheChainToTheConclusion) {
+  EntityId api = Id(KubeKind::kPod, "shop", "api-0");
+  PatternMatch m = Match("node-oom", "node-memory-pressure", Id(KubeKind::kNode, "", "node-1"), api,
+                         0.8, kT0 - kMinute);
+  MatchEvidence pressure;
+  pressure.id = "pressure";
+  pressure.relation = "trigger.node";
+  pressure.events.resize(1);
+  pressure.events[0].entity = Id(KubeKind::kNode, "", "node-1");
+  pressure.events[0].time_ns = kT0 - 4 * kMinute;
+  m.evidence.push_back(pressure);
+  m.concluded_ns = kT0 + kMinute;
+  std::vector<PatternMatch> matches = {m};
+  std::vector<Diagnosis> d = Diagnose(graph_, matches, {api, kT0}, 3);
+  ASSERT_EQ(d.size(), 1u);
+  ASSERT_EQ(d[0].chain.size(), 2u);
+  EXPECT_EQ(d[0].chain[0].evidence, "pressure") << "the chain is in time order";
+  EXPECT_EQ(d[0].chain[1].evidence, "trigger");
+  EXPECT_EQ(d[0].first_event_ns, kT0 - 4 * kMinute);
+  EXPECT_EQ(d[0].time_to_detection_ns, 5 * kMinute);
 }
 
 }  // namespace

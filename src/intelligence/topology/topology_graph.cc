@@ -165,6 +165,7 @@ absl::Status TopologyGraph::Apply(const domain::ObjectChange& change) {
     }
     return absl::OkStatus();
   }
+  if (object.kind == KubeKind::kService) info.service_type = object.service()->type;
   uint64_t relations = RelationsHash(object);
   if (info.deleted_ns == kForever && info.relations_hash == relations) return absl::OkStatus();
   info.deleted_ns = kForever;

@@ -65,6 +65,8 @@ struct EntityInfo {
   int64_t since_ns = 0;
   int64_t deleted_ns = kForever;
   domain::Labels labels;
+  // A Service's spec.type ("ClusterIP", "NodePort", "LoadBalancer"); empty for other kinds.
+  domain::Symbol service_type;
   // A hash of every field the entity's edges depend on; an update that leaves it unchanged
   // (most are status updates) touches no edge.
   uint64_t relations_hash = 0;
