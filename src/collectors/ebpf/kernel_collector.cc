@@ -1,0 +1,133 @@
+#include "collectors/ebpf/kernel_collector.h"
+
+#include <time.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "collectors/ebpf/exit_probe.h"
+#include "collectors/ebpf/oom_probe.h"
+#include "collectors/ebpf/tcp_probe.h"
+#include "domain/status_macros.h"
+#include "domain/symbol_table.h"
+
+namespace tapio::collectors::ebpf {
+namespace {
+
+int64_t ClockNanos(clockid_t clock) {
+  timespec now;
+  clock_gettime(clock, &now);
+  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
+
+// The records are dated by CLOCK_BOOTTIME; what to add to make them Unix time. Read between
+// two real-time readings to halve the error of being preempted in between.
+int64_t BootToUnixNanos() {
+  int64_t before = ClockNanos(CLOCK_REALTIME);
+  int64_t boot = ClockNanos(CLOCK_BOOTTIME);
+  int64_t after = ClockNanos(CLOCK_REALTIME);
+  return before + (after - before) / 2 - boot;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<KernelCollector>> KernelCollector::Create(
+    Options options, domain::EntityRegistry& registry, domain::EventIdGenerator& ids,
+    const domain::Clock& clock) {
+  if (options.node.empty()) {
+    return absl::InvalidArgumentError("kernel collector needs the node's name");
+  }
+  if (!options.oom && !options.process_exit && !options.tcp) {
+    return absl::InvalidArgumentError("kernel collector: no program enabled");
+  }
+  domain::EntityRef ref;
+  ref.cluster = domain::Intern(options.cluster);
+  ref.kind = domain::Intern("Node");
+  ref.name = domain::Intern(options.node);
+  TAPIO_ASSIGN_OR_RETURN(domain::EntityId node, registry.Register(ref));
+  std::unique_ptr<KernelCollector> collector(
+      new KernelCollector(std::move(options), node, ids, clock));
+  const Options& o = collector->options_;
+  if (o.oom) {
+    TAPIO_ASSIGN_OR_RETURN(std::unique_ptr<OomProbe> probe, OomProbe::Create());
+    TAPIO_RETURN_IF_ERROR(collector->AddProbe(std::move(probe)));
+  }
+  if (o.process_exit) {
+    ExitProbe::Options exit_options;
+    exit_options.cgroup_filter = o.exit_cgroup_filter;
+    TAPIO_ASSIGN_OR_RETURN(std::unique_ptr<ExitProbe> probe, ExitProbe::Create(exit_options));
+    TAPIO_RETURN_IF_ERROR(collector->AddProbe(std::move(probe)));
+  }
+  if (o.tcp) {
+    TAPIO_ASSIGN_OR_RETURN(std::unique_ptr<TcpProbe> probe, TcpProbe::Create());
+    TAPIO_RETURN_IF_ERROR(collector->AddProbe(std::move(probe)));
+  }
+  return collector;
+}
+
+KernelCollector::KernelCollector(Options options, domain::EntityId node,
+                                 domain::EventIdGenerator& ids, const domain::Clock& clock)
+    : options_(std::move(options)),
+      clock_(clock),
+      cgroups_(std::make_unique<CgroupResolver>(
+          options_.cgroups ? *options_.cgroups : CgroupResolver::DetectMounts(), clock)),
+      decoder_(node, BootToUnixNanos(), ids, clock, *cgroups_),
+      last_flush_ns_(clock.NowNanos()) {}
+
+KernelCollector::~KernelCollector() = default;
+
+absl::Status KernelCollector::AddProbe(std::unique_ptr<Probe> probe) {
+  Probe* raw = probe.get();
+  TAPIO_RETURN_IF_ERROR(poller_.Add(raw->name(), raw->ring_buffer_fd(),
+                                    [this, raw](absl::Span<const uint8_t> record) {
+                                      // A bad record is counted by the decoder; go on.
+                                      raw->Decode(record, decoder_, sink_).IgnoreError();
+                                    }));
+  probes_.push_back(std::move(probe));
+  return absl::OkStatus();
+}
+
+absl::Status KernelCollector::FlushProbes(std::vector<domain::Event>* out) {
+  last_flush_ns_ = clock_.NowNanos();
+  for (const std::unique_ptr<Probe>& probe : probes_) {
+    TAPIO_RETURN_IF_ERROR(probe->Flush(decoder_, out));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KernelCollector::Poll(absl::Duration timeout, std::vector<domain::Event>* out) {
+  sink_ = out;
+  absl::StatusOr<int> handled = poller_.Poll(timeout);
+  sink_ = nullptr;
+  if (!handled.ok()) return handled.status();
+  if (clock_.NowNanos() - last_flush_ns_ >=
+      absl::ToInt64Nanoseconds(options_.retransmit_interval)) {
+    return FlushProbes(out);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KernelCollector::Flush(std::vector<domain::Event>* out) {
+  sink_ = out;
+  absl::StatusOr<int> handled = poller_.Drain();
+  sink_ = nullptr;
+  if (!handled.ok()) return handled.status();
+  return FlushProbes(out);
+}
+
+absl::StatusOr<KernelCollector::Counts> KernelCollector::ReadCounts() const {
+  Counts counts;
+  KernelEventDecoder::Counts decoded = decoder_.counts();
+  counts.records = decoded.records;
+  counts.events = decoded.events;
+  counts.malformed = decoded.malformed;
+  counts.unresolved_cgroups = decoded.unresolved_cgroups;
+  for (const std::unique_ptr<Probe>& probe : probes_) {
+    TAPIO_ASSIGN_OR_RETURN(ProbeCounters kernel, probe->ReadCounters());
+    counts.ring_buffer_drops += kernel.ring_buffer_drops;
+    counts.flow_table_full += kernel.flow_table_full;
+  }
+  return counts;
+}
+
+}  // namespace tapio::collectors::ebpf

@@ -1,0 +1,48 @@
+// The TCP program (bpf/tcp.bpf.c): net.connection_refused and net.connection_reset events as
+// they happen, and net.tcp_retransmits, one per flow per Flush, from the counts the kernel
+// keeps per flow. Not thread-safe (see probe.h).
+#ifndef TAPIO_COLLECTORS_EBPF_TCP_PROBE_H_
+#define TAPIO_COLLECTORS_EBPF_TCP_PROBE_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "bpf/tapio_events.h"
+#include "collectors/ebpf/probe.h"
+
+struct tcp_bpf;
+
+namespace tapio::collectors::ebpf {
+
+class TcpProbe : public Probe {
+ public:
+  static constexpr char kName[] = "bpf/tcp.bpf.c";
+
+  // Opens, loads and attaches the program. Errors name the program and the step.
+  static absl::StatusOr<std::unique_ptr<TcpProbe>> Create();
+  ~TcpProbe() override;
+
+  absl::string_view name() const override { return kName; }
+  int ring_buffer_fd() const override;
+  absl::Status Decode(absl::Span<const uint8_t> record, KernelEventDecoder& decoder,
+                      std::vector<domain::Event>* out) override;
+  // Takes every flow out of the retransmit table, one event each. A retransmission counted
+  // between a flow's read and its removal is lost (the kernel offers no atomic swap of a
+  // hash map; the window is one syscall). Fails with Internal when the kernel refuses to
+  // list the table.
+  absl::Status Flush(KernelEventDecoder& decoder, std::vector<domain::Event>* out) override;
+
+ protected:
+  int counters_fd() const override;
+
+ private:
+  explicit TcpProbe(tcp_bpf* skeleton);
+  tcp_bpf* skeleton_;
+  // Keys of one flush, sized once to the table's capacity.
+  std::vector<tapio_tcp_flow> keys_;
+};
+
+}  // namespace tapio::collectors::ebpf
+
+#endif  // TAPIO_COLLECTORS_EBPF_TCP_PROBE_H_
