@@ -32,7 +32,7 @@
 #include "domain/event.h"
 #include "gtest/gtest.h"
 
-namespace tapio::collectors::ebpf::testing {
+namespace tapio::collectors::ebpf::bpf_testing {
 
 inline bool InCi() {
   const char* ci = std::getenv("CI");
@@ -45,7 +45,7 @@ inline bool InCi() {
   do {                                                                          \
     if (absl::Status tapio_bpf_ = ::tapio::collectors::ebpf::CheckBpfSupport(); \
         !tapio_bpf_.ok()) {                                                     \
-      if (::tapio::collectors::ebpf::testing::InCi()) {                         \
+      if (::tapio::collectors::ebpf::bpf_testing::InCi()) {                     \
         FAIL() << "CI=true but BPF cannot load: " << tapio_bpf_.message();      \
       }                                                                         \
       GTEST_SKIP() << "BPF cannot load here: " << tapio_bpf_.message();         \
@@ -201,6 +201,6 @@ inline std::vector<domain::Event> PollUntil(KernelCollector& collector, absl::Du
   }
 }
 
-}  // namespace tapio::collectors::ebpf::testing
+}  // namespace tapio::collectors::ebpf::bpf_testing
 
 #endif  // TAPIO_COLLECTORS_EBPF_BPF_TEST_SUPPORT_H_

@@ -19,9 +19,9 @@
 namespace tapio::collectors::ebpf {
 namespace {
 
-using testing::Child;
-using testing::PollUntil;
-using testing::TestCgroup;
+using bpf_testing::Child;
+using bpf_testing::PollUntil;
+using bpf_testing::TestCgroup;
 
 constexpr uint64_t kLimitBytes = 50ull << 20;
 
