@@ -10,6 +10,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "tapio/v1/report.pb.h"
 #include "tests/support/run_command.h"
 
 namespace tapio {
@@ -210,10 +211,82 @@ TEST(TapioCliTest, AnalyzeWhyRanksTheCauseAndSaysWhatToDo) {
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_THAT(result.output, HasSubstr("#1  app-crash  ReplicaSet/default/backend-api-75fb46b7bd"));
   EXPECT_THAT(result.output, HasSubstr("exits with code 1 on its own"));
-  EXPECT_THAT(result.output, HasSubstr("score: confidence 0.80 (pattern app-crash-loop 0.70 +0.10 restarts) x proximity"));
-  EXPECT_THAT(result.output, HasSubstr("[K8S]    Pod/default/backend-api-75fb46b7bd-xtkrh  "
-                                       "k8s.container_terminated Error exit 1"));
+  EXPECT_THAT(
+      result.output,
+      HasSubstr("score: confidence 0.80 (pattern app-crash-loop 0.70 +0.10 restarts) x proximity"));
+  EXPECT_THAT(result.output,
+              HasSubstr("[K8S]    Pod/default/backend-api-75fb46b7bd-xtkrh  "
+                        "k8s.container_terminated [api-server] Error -> terminated exit 1"));
   EXPECT_THAT(result.output, HasSubstr("Do now:\n      - Read the logs of the crashed container"));
+}
+
+TEST(TapioCliTest, AnalyzeOfAKubectlDumpReportsEveryIncidentWithItsCause) {
+  auto result =
+      RunCommand(Tapio("analyze ../shared/realdata/public/A_kubernetes/troubleshoot_k3s_bundle"));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  size_t incidents = result.output.find("\nIncidents (");
+  ASSERT_NE(incidents, std::string::npos) << result.output;
+  std::string section = result.output.substr(incidents);
+  // The bundle's events show a container crashing on its own and pods no node can fit.
+  EXPECT_THAT(section, HasSubstr("#1  app-crash  ReplicaSet/default/backend-api-75fb46b7bd"));
+  EXPECT_THAT(section,
+              HasSubstr("#1  scheduling-resources  ReplicaSet/default/cpu-intensive-app-"));
+  EXPECT_THAT(section, HasSubstr("Severity: "));
+  EXPECT_THAT(section, HasSubstr(" after the first sign ("));
+  // And what it could not use: the container logs it skipped.
+  EXPECT_THAT(result.output, HasSubstr("skipped pods__logs__default__backend-api"));
+}
+
+TEST(TapioCliTest, AnalyzeWhyAsJsonIsTheDocumentedWhyReport) {
+  auto result =
+      RunCommand(Tapio("analyze ../shared/realdata/public/A_kubernetes/troubleshoot_k3s_bundle "
+                       "--why pod/default/backend-api-75fb46b7bd-xtkrh --output json"));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  v1::WhyReport report;
+  // Strict parsing: a field that report.proto does not define fails the test.
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(result.output, &report).ok())
+      << result.output;
+  EXPECT_EQ(report.symptom().name(), "backend-api-75fb46b7bd-xtkrh");
+  ASSERT_GE(report.causes_size(), 1);
+  const v1::Cause& cause = report.causes(0);
+  EXPECT_EQ(cause.rank(), 1);
+  EXPECT_EQ(cause.category(), "app-crash");
+  EXPECT_EQ(cause.entity().kind(), "ReplicaSet");
+  EXPECT_GT(cause.confidence(), 0);
+  EXPECT_LE(cause.confidence(), 1);
+  ASSERT_GE(cause.score_size(), 4);
+  EXPECT_EQ(cause.score(0).name(), "confidence");
+  ASSERT_GE(cause.chain_size(), 1);
+  for (int i = 1; i < cause.chain_size(); ++i) {
+    EXPECT_LE(cause.chain(i - 1).time().seconds(), cause.chain(i).time().seconds());
+  }
+  EXPECT_EQ(cause.chain(0).layer(), "K8S");
+  EXPECT_FALSE(cause.actions().immediate().empty());
+  EXPECT_LE(cause.first_event().seconds(), cause.detected().seconds());
+  EXPECT_EQ(cause.time_to_detection().seconds(),
+            cause.detected().seconds() - cause.first_event().seconds());
+  // Every field is printed, even when empty, so the shape does not depend on the data.
+  EXPECT_THAT(result.output, HasSubstr("\"at_risk\":[]"));
+}
+
+TEST(TapioCliTest, AnalyzeJsonListsTheIncidentsAsDocumented) {
+  auto result = RunCommand(Tapio(
+      "analyze ../shared/realdata/public/A_kubernetes/troubleshoot_k3s_bundle --output json"));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  google::protobuf::Struct report;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(result.output, &report).ok());
+  const auto& incidents = report.fields().at("incidents").list_value();
+  ASSERT_GE(incidents.values_size(), 2);
+  for (const google::protobuf::Value& value : incidents.values()) {
+    std::string json;
+    ASSERT_TRUE(google::protobuf::util::MessageToJsonString(value, &json).ok());
+    v1::Incident incident;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &incident).ok()) << json;
+    EXPECT_NE(incident.state(), v1::Incident::STATE_UNSPECIFIED);
+    EXPECT_EQ(incident.has_resolved(), incident.state() == v1::Incident::STATE_RESOLVED);
+    EXPECT_GE(incident.matches(), 1u);
+    EXPECT_FALSE(incident.cause().category().empty());
+  }
 }
 
 TEST(TapioCliTest, AnalyzeWhyOfAnUnknownOrMalformedEntityFails) {

@@ -8,9 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "cli/event_summary.h"
 #include "cli/json_text.h"
 #include "cli/offline_analysis.h"
 #include "cli/pattern_library.h"
+#include "cli/report_builder.h"
+#include "cli/report_text.h"
 #include "cli/why_report.h"
 #include "domain/event_proto.h"
 #include "domain/time.h"
@@ -64,34 +67,6 @@ std::vector<absl::string_view> MissingHints(const OfflineAnalysis& analysis) {
   return hints;
 }
 
-// One line of an event for people: what happened and the facts that say most about it.
-std::string Describe(const domain::Event& event) {
-  std::string text(domain::Resolve(event.type));
-  if (const auto* kernel = std::get_if<domain::KernelPayload>(&event.payload)) {
-    if (kernel->pid != 0) {
-      absl::StrAppend(&text, " ", kernel->comm.view(), " (pid ", kernel->pid, ")");
-    }
-    if (!kernel->pod_uid.empty()) absl::StrAppend(&text, " pod ", domain::Resolve(kernel->pod_uid));
-    if (kernel->memcg_limit_kb != 0) {
-      absl::StrAppend(&text, " limit ", kernel->memcg_limit_kb / 1024, " MiB");
-    }
-  }
-  if (const auto* k = std::get_if<domain::KubernetesPayload>(&event.payload)) {
-    if (!k->container.empty()) absl::StrAppend(&text, " [", domain::Resolve(k->container), "]");
-    if (!k->reason.empty()) absl::StrAppend(&text, " ", domain::Resolve(k->reason));
-    if (!k->from.empty() || !k->to.empty()) {
-      absl::StrAppend(&text, " ", k->from.empty() ? "-" : domain::Resolve(k->from), " -> ",
-                      k->to.empty() ? "-" : domain::Resolve(k->to));
-    }
-    if (k->exit_code != 0) absl::StrAppend(&text, " exit ", k->exit_code);
-    if (k->count > 1) absl::StrAppend(&text, " x", k->count);
-    if (!k->message.empty()) {
-      absl::StrAppend(&text, ": ", domain::Resolve(k->message).substr(0, 160));
-    }
-  }
-  return text;
-}
-
 struct Grouped {
   std::vector<domain::EntityId> order;
   std::map<uint32_t, std::vector<const domain::Event*>> by_entity;
@@ -107,7 +82,7 @@ Grouped GroupByEntity(const std::vector<domain::Event>& events) {
   return grouped;
 }
 
-void PrintText(const OfflineAnalysis& analysis) {
+void PrintText(const OfflineAnalysis& analysis, bool explain) {
   const auto& report = analysis.report;
   std::printf("tapio analyze: %zu file(s) read, %zu skipped, %zu record(s) unusable\n",
               report.read.size(), report.skipped.size(), report.problems.size());
@@ -141,6 +116,8 @@ void PrintText(const OfflineAnalysis& analysis) {
     for (absl::string_view hint : hints) std::printf("  - %s\n", std::string(hint).c_str());
   }
 
+  std::printf("\n%s", IncidentsText(BuildIncidents(analysis), explain).c_str());
+
   const intelligence::PatternEngineCounts& pc = analysis.pattern_counts;
   std::printf(
       "\nPatterns matched (%zu; %llu trigger(s) evaluated, %llu set aside for missing or "
@@ -164,7 +141,7 @@ void PrintText(const OfflineAnalysis& analysis) {
     for (const domain::Event* event : grouped.by_entity[entity.value]) {
       std::printf("  %s  %-8s %s\n", domain::FormatRfc3339Nanos(event->time_ns).c_str(),
                   std::string(domain::SeverityName(event->severity)).c_str(),
-                  Describe(*event).c_str());
+                  EventSummary(*event).c_str());
     }
   }
 }
@@ -206,6 +183,10 @@ void PrintJson(const OfflineAnalysis& analysis) {
     for (const std::string& t : list) items.push_back(JsonString(t));
     return absl::StrCat("[", absl::StrJoin(items, ","), "]");
   };
+  std::vector<std::string> incidents;
+  for (const v1::Incident& incident : BuildIncidents(analysis)) {
+    incidents.push_back(ReportJson(incident));
+  }
   std::vector<std::string> matches;
   for (const intelligence::PatternMatch& m : analysis.matches) {
     matches.push_back(absl::StrCat(
@@ -219,12 +200,14 @@ void PrintJson(const OfflineAnalysis& analysis) {
   }
   std::printf(
       "{\"read\":[%s],\"skipped\":%s,\"problems\":%s,\"topology\":{\"as_of\":%s,"
-      "\"entities\":{%s},\"edges\":%zu},\"patterns_matched\":[%s],\"entities\":[%s]}\n",
+      "\"entities\":{%s},\"edges\":%zu},\"incidents\":[%s],\"patterns_matched\":[%s],"
+      "\"entities\":[%s]}\n",
       absl::StrJoin(read, ",").c_str(), problems(report.skipped).c_str(),
       problems(report.problems).c_str(),
       JsonString(at > 0 ? domain::FormatRfc3339Nanos(at) : "").c_str(),
       absl::StrJoin(kinds, ",").c_str(), analysis.graph->edge_count(),
-      absl::StrJoin(matches, ",").c_str(), absl::StrJoin(entities, ",").c_str());
+      absl::StrJoin(incidents, ",").c_str(), absl::StrJoin(matches, ",").c_str(),
+      absl::StrJoin(entities, ",").c_str());
 }
 
 }  // namespace
@@ -267,19 +250,20 @@ int AnalyzeCommand::Run() {
       }
       question.at_ns = *at;
     }
-    absl::StatusOr<std::string> report = WhyReport(**analysis, question);
+    absl::StatusOr<v1::WhyReport> report = AnswerWhy(**analysis, question);
     if (!report.ok()) {
       std::fprintf(stderr, "tapio analyze: --why %s\n",
                    std::string(report.status().message()).c_str());
       return 2;
     }
-    std::fputs(report->c_str(), stdout);
+    std::string text = output_ == "json" ? ReportJson(*report) + "\n" : WhyText(*report, explain_);
+    std::fputs(text.c_str(), stdout);
     return 0;
   }
   if (output_ == "json") {
     PrintJson(**analysis);
   } else {
-    PrintText(**analysis);
+    PrintText(**analysis, explain_);
   }
   return 0;
 }

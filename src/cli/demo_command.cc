@@ -8,9 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "cli/offline_analysis.h"
 #include "cli/pattern_library.h"
+#include "cli/report_builder.h"
+#include "cli/report_text.h"
 #include "cli/why_report.h"
 #include "collectors/scenario/expected_outcome.h"
-#include "domain/time.h"
 
 namespace tapio::cli {
 namespace {
@@ -53,12 +54,7 @@ int DemoCommand::Run() {
   for (const auto& p : a.report.problems) {
     std::printf("  unusable %s: %s\n", p.place.c_str(), p.problem.c_str());
   }
-  std::printf("\nWhat the patterns found (%zu):\n", a.matches.size());
-  for (const intelligence::PatternMatch& m : a.matches) {
-    std::printf("  %s  %-22s %s\n      %s\n", domain::FormatRfc3339Nanos(m.trigger.time_ns).c_str(),
-                m.category.c_str(), domain::ToString(a.registry.Get(m.at_fault)).c_str(),
-                m.root_cause.c_str());
-  }
+  std::printf("\n%s", IncidentsText(BuildIncidents(a), /*explain=*/false).c_str());
   absl::StatusOr<collectors::scenario::ExpectedOutcome> expected =
       collectors::scenario::ReadExpectedOutcome(
           (std::filesystem::path(incident_) / "expected.yaml").string());

@@ -118,6 +118,9 @@ absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
   engine.Flush();
   analysis->matches = engine.matches();
   analysis->pattern_counts = engine.counts();
+  intelligence::IncidentTracker incidents(*analysis->graph);
+  incidents.Update(analysis->matches, analysis->last_time_ns);
+  analysis->incidents = incidents.incidents();
   return analysis;
 }
 

@@ -13,6 +13,7 @@
 #include "collectors/scenario/scenario_reader.h"
 #include "domain/entity.h"
 #include "domain/event.h"
+#include "intelligence/incidents/incident_tracker.h"
 #include "intelligence/patterns/pattern.h"
 #include "intelligence/patterns/pattern_engine.h"
 #include "intelligence/patterns/pattern_match.h"
@@ -33,6 +34,8 @@ struct OfflineAnalysis {
   // What the pattern library concluded, in the order concluded.
   std::vector<intelligence::PatternMatch> matches;
   intelligence::PatternEngineCounts pattern_counts;
+  // The matches grouped into incidents, open or resolved as of the last record.
+  std::vector<intelligence::Incident> incidents;
 };
 
 // The entity of that kind ("Pod", or "Service" for an OTLP service.name too), namespace

@@ -1,6 +1,6 @@
-// The answer to "why did this entity fail?" for people: the ranked causes, each with its
-// category, the entity at fault, the root-cause sentence, the evidence chain by layer, and
-// the actions, in the order an on-call engineer acts on them. Thread-compatible.
+// The question "why did this entity fail?" as the command line asks it — an entity named
+// KIND/NAMESPACE/NAME and a time — and its answer, in wire form and as text.
+// Thread-compatible.
 #ifndef TAPIO_CLI_WHY_REPORT_H_
 #define TAPIO_CLI_WHY_REPORT_H_
 
@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "cli/offline_analysis.h"
 #include "domain/entity.h"
+#include "tapio/v1/report.pb.h"
 
 namespace tapio::cli {
 
@@ -29,7 +30,11 @@ struct WhyQuestion {
 absl::StatusOr<domain::EntityId> FindAskedEntity(const OfflineAnalysis& analysis,
                                                  const std::string& entity);
 
-// Renders the answer. Fails as FindAskedEntity does.
+// The answer. Fails as FindAskedEntity does.
+absl::StatusOr<tapio::v1::WhyReport> AnswerWhy(const OfflineAnalysis& analysis,
+                                               const WhyQuestion& question);
+
+// The answer for people. Fails as FindAskedEntity does.
 absl::StatusOr<std::string> WhyReport(const OfflineAnalysis& analysis, const WhyQuestion& question);
 
 }  // namespace tapio::cli

@@ -360,6 +360,16 @@ struct PayloadToProto {
 
 }  // namespace
 
+v1::EntityRef ToProto(const EntityRef& ref) {
+  v1::EntityRef entity;
+  entity.set_cluster(Str(ref.cluster));
+  entity.set_kind(Str(ref.kind));
+  entity.set_namespace_(Str(ref.namespace_name));
+  entity.set_name(Str(ref.name));
+  entity.set_uid(Str(ref.uid));
+  return entity;
+}
+
 v1::UnifiedEvent ToProto(const Event& event, const EntityRegistry& registry) {
   v1::UnifiedEvent out;
   out.set_id(event.id);
@@ -368,15 +378,7 @@ v1::UnifiedEvent ToProto(const Event& event, const EntityRegistry& registry) {
   out.set_source(static_cast<v1::Source>(event.source));
   out.set_type(Str(event.type));
   out.set_severity(static_cast<v1::Severity>(event.severity));
-  if (event.entity.valid()) {
-    EntityRef ref = registry.Get(event.entity);
-    v1::EntityRef& entity = *out.mutable_entity();
-    entity.set_cluster(Str(ref.cluster));
-    entity.set_kind(Str(ref.kind));
-    entity.set_namespace_(Str(ref.namespace_name));
-    entity.set_name(Str(ref.name));
-    entity.set_uid(Str(ref.uid));
-  }
+  if (event.entity.valid()) *out.mutable_entity() = ToProto(registry.Get(event.entity));
   if (!IsZero(event.trace.trace_id)) {
     out.mutable_trace()->set_trace_id(BytesOf(event.trace.trace_id, 16));
   }

@@ -30,6 +30,9 @@ absl::StatusOr<Event> FromProto(const tapio::v1::UnifiedEvent& wire, EntityRegis
 // Converts `event` back to the wire form. REQUIRES: its entity came from `registry`.
 tapio::v1::UnifiedEvent ToProto(const Event& event, const EntityRegistry& registry);
 
+// The wire form of an entity reference.
+tapio::v1::EntityRef ToProto(const EntityRef& ref);
+
 }  // namespace tapio::domain
 
 #endif  // TAPIO_DOMAIN_EVENT_PROTO_H_

@@ -279,7 +279,7 @@ TEST_F(RootCauseTest, SeverityRisesWithWhatTheCauseHitsAndSaysWhy) {
                                                  "1 more pod(s) on Node/node-1 are at risk"));
 }
 
-TEST_F(RootCauseTest, ACauseInASystemNamespaceIsCritical) {
+TEST_F(RootCauseTest, ACauseInASystemNamespaceIsOneLevelWorse) {
   KubeObject dns = Object(KubeKind::kPod, "kube-system", "coredns-0");
   domain::PodObject spec;
   spec.node_name = Intern("node-2");
@@ -290,6 +290,10 @@ TEST_F(RootCauseTest, ACauseInASystemNamespaceIsCritical) {
       Match("crash", "app-crash", pod, pod, 0.7, kT0 - kMinute, "application")};
   matches[0].severity = domain::Severity::kWarning;
   std::vector<Diagnosis> d = Diagnose(graph_, matches, {pod, kT0}, 3);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].severity.level, domain::Severity::kError);
+  matches[0].severity = domain::Severity::kError;
+  d = Diagnose(graph_, matches, {pod, kT0}, 3);
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].severity.level, domain::Severity::kCritical);
   EXPECT_THAT(d[0].severity.reasons, ::testing::Contains("hits the system namespace kube-system"));

@@ -39,7 +39,9 @@ SeverityAssessment AssessSeverity(const TopologyGraph& graph, const PatternMatch
   for (EntityId id : touched) {
     absl::string_view ns = domain::Resolve(graph.registry().Get(id).namespace_name);
     if (IsSystemNamespace(ns)) {
-      raise(Severity::kCritical, absl::StrCat("hits the system namespace ", ns));
+      // The cluster's own machinery: one level worse than the same failure elsewhere.
+      raise(result.level >= Severity::kError ? Severity::kCritical : Severity::kError,
+            absl::StrCat("hits the system namespace ", ns));
       break;
     }
   }
