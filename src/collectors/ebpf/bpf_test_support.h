@@ -5,6 +5,7 @@
 #define TAPIO_COLLECTORS_EBPF_BPF_TEST_SUPPORT_H_
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -139,19 +140,29 @@ class TestCgroup {
 // A forked child that waits until released; killed and reaped when destroyed if still there.
 class Child {
  public:
-  // Forks; the child blocks until Release(), then runs `body` and exits with its result.
-  explicit Child(std::function<int()> body) {
-    int fds[2];
-    if (pipe(fds) != 0) return;
+  // Forks; the child names itself `name` (its comm), then blocks until Release(), then runs
+  // `body` and exits with its result. Returns once the child has taken its name.
+  Child(const char* name, std::function<int()> body) {
+    int go[2];
+    int ready[2];
+    if (pipe(go) != 0) return;
+    if (pipe(ready) != 0) return;
     pid_ = fork();
     if (pid_ == 0) {
-      close(fds[1]);
-      char go;
-      if (read(fds[0], &go, 1) != 1) _exit(120);
+      close(go[1]);
+      close(ready[0]);
+      prctl(PR_SET_NAME, name);
+      char byte = 'r';
+      if (write(ready[1], &byte, 1) != 1) _exit(121);
+      if (read(go[0], &byte, 1) != 1) _exit(120);
       _exit(body());
     }
-    close(fds[0]);
-    release_fd_ = fds[1];
+    close(go[0]);
+    close(ready[1]);
+    char byte;
+    if (pid_ > 0 && read(ready[0], &byte, 1) != 1) ADD_FAILURE() << "child " << pid_ << " died";
+    close(ready[0]);
+    release_fd_ = go[1];
   }
   ~Child() {
     if (release_fd_ >= 0) close(release_fd_);

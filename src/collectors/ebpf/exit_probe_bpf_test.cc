@@ -1,6 +1,5 @@
 // Privileged: loads bpf/exit.bpf.c into this kernel and watches forked children die.
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include <memory>
@@ -34,12 +33,10 @@ const domain::KernelPayload* ExitOf(const domain::Event& event, pid_t pid) {
 }
 
 int WaitForever() {
-  prctl(PR_SET_NAME, "tapio-exit-kill");
   while (true) pause();
 }
 
 int Segfault() {
-  prctl(PR_SET_NAME, "tapio-exit-segv");
   // No core file: a test should not write one (and the exit code then has no core bit).
   rlimit no_core = {0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
@@ -92,7 +89,7 @@ class ExitProbeBpfTest : public ::testing::Test {
 TEST_F(ExitProbeBpfTest, ReportsAChildKilledBySigkill) {
   TAPIO_REQUIRE_BPF();
   ASSERT_NO_FATAL_FAILURE(Start());
-  Child child(WaitForever);
+  Child child("tapio-exit-kill", WaitForever);
   ASSERT_NO_FATAL_FAILURE(Enter(child));
   child.Release();
   ASSERT_EQ(kill(child.pid(), SIGKILL), 0);
@@ -122,7 +119,7 @@ TEST_F(ExitProbeBpfTest, ReportsAChildKilledBySigkill) {
 TEST_F(ExitProbeBpfTest, ReportsAChildKilledBySigsegv) {
   TAPIO_REQUIRE_BPF();
   ASSERT_NO_FATAL_FAILURE(Start());
-  Child child(Segfault);
+  Child child("tapio-exit-segv", Segfault);
   ASSERT_NO_FATAL_FAILURE(Enter(child));
   child.Release();
   int status = child.Wait();
@@ -145,11 +142,11 @@ TEST_F(ExitProbeBpfTest, ReportsAChildKilledBySigsegv) {
 TEST_F(ExitProbeBpfTest, ReportsANonZeroStatusButNotACleanExit) {
   TAPIO_REQUIRE_BPF();
   ASSERT_NO_FATAL_FAILURE(Start());
-  Child clean([] { return 0; });
+  Child clean("tapio-exit-zero", [] { return 0; });
   ASSERT_NO_FATAL_FAILURE(Enter(clean));
   clean.Release();
   ASSERT_EQ(clean.Wait(), 0);
-  Child marker([] { return 3; });
+  Child marker("tapio-exit-mark", [] { return 3; });
   ASSERT_NO_FATAL_FAILURE(Enter(marker));
   marker.Release();
   marker.Wait();
@@ -175,12 +172,12 @@ TEST_F(ExitProbeBpfTest, IgnoresExitsOutsideTheFilterCgroup) {
   TAPIO_REQUIRE_BPF();
   ASSERT_NO_FATAL_FAILURE(Start());
   if (!cgroup_) GTEST_SKIP() << "no cgroup2 mount to filter by";
-  Child outside(WaitForever);
+  Child outside("tapio-exit-out", WaitForever);
   ASSERT_GT(outside.pid(), 0);
   outside.Release();
   ASSERT_EQ(kill(outside.pid(), SIGKILL), 0);
   outside.Wait();
-  Child marker([] { return 4; });
+  Child marker("tapio-exit-mark", [] { return 4; });
   ASSERT_NO_FATAL_FAILURE(Enter(marker));
   marker.Release();
   marker.Wait();

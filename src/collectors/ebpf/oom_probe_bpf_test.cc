@@ -1,6 +1,5 @@
 // Privileged: loads bpf/oom.bpf.c into this kernel and makes a real memory cgroup OOM kill.
 #include <sys/mman.h>
-#include <sys/prctl.h>
 
 #include <cstddef>
 #include <memory>
@@ -27,7 +26,6 @@ constexpr uint64_t kLimitBytes = 50ull << 20;
 
 // Touches memory a page at a time until the OOM killer stops it.
 int AllocatePastTheLimit() {
-  prctl(PR_SET_NAME, "tapio-oom-test");
   constexpr size_t kBytes = 4 * kLimitBytes;
   void* memory = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (memory == MAP_FAILED) return 2;
@@ -56,7 +54,7 @@ TEST(OomProbeBpfTest, ReportsTheKillOfAChildOverItsMemoryLimitOnce) {
   absl::StatusOr<std::unique_ptr<TestCgroup>> cgroup = TestCgroup::Memory("oom", kLimitBytes);
   ASSERT_TRUE(cgroup.ok()) << cgroup.status();
 
-  Child child(AllocatePastTheLimit);
+  Child child("tapio-oom-test", AllocatePastTheLimit);
   ASSERT_GT(child.pid(), 0);
   ASSERT_TRUE((*cgroup)->AddProcess(child.pid()).ok());
   child.Release();
