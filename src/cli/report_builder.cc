@@ -1,6 +1,7 @@
 #include "cli/report_builder.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "cli/event_summary.h"
@@ -14,6 +15,9 @@ namespace {
 
 using domain::EntityId;
 using google::protobuf::util::TimeUtil;
+
+// Scores to three decimals: more would only print the noise of floating point.
+double Rounded(double value) { return std::round(value * 1000) / 1000; }
 
 void AddAll(const domain::EntityRegistry& registry, const std::vector<EntityId>& ids,
             google::protobuf::RepeatedPtrField<v1::EntityRef>* out, std::set<std::string>* ns) {
@@ -43,11 +47,11 @@ v1::Cause CauseProto(const domain::EntityRegistry& registry, const intelligence:
   out.set_category(d.cause.category);
   *out.mutable_entity() = domain::ToProto(registry.Get(d.cause.entity));
   out.set_relation(d.cause.relation);
-  out.set_confidence(d.cause.score);
+  out.set_confidence(Rounded(d.cause.score));
   for (const intelligence::ScoreFactor& f : d.cause.factors) {
     v1::ScoreFactor* factor = out.add_score();
     factor->set_name(f.name);
-    factor->set_value(f.value);
+    factor->set_value(Rounded(f.value));
     factor->set_reason(f.reason);
   }
   for (const std::string& p : d.patterns) out.add_patterns(p);
