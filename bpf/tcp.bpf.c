@@ -59,14 +59,27 @@ static __always_inline void read_flow(const struct sock *sk, struct tapio_tcp_fl
 
 	__builtin_memset(flow, 0, sizeof(*flow));
 	flow->family = family;
+	/* The destination of BPF_CORE_READ_INTO sizes the read: whole addresses, not bytes. */
 	if (family == TAPIO_AF_INET) {
-		BPF_CORE_READ_INTO(flow->saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(flow->daddr, sk, __sk_common.skc_daddr);
+		__be32 saddr = 0, daddr = 0;
+
+		BPF_CORE_READ_INTO(&saddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(&daddr, sk, __sk_common.skc_daddr);
+		__builtin_memcpy(flow->saddr, &saddr, sizeof(saddr));
+		__builtin_memcpy(flow->daddr, &daddr, sizeof(daddr));
 	} else if (family == TAPIO_AF_INET6) {
-		BPF_CORE_READ_INTO(flow->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(flow->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		struct in6_addr saddr = {}, daddr = {};
+
+		BPF_CORE_READ_INTO(&saddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&daddr, sk, __sk_common.skc_v6_daddr);
+		__builtin_memcpy(flow->saddr, &saddr, sizeof(saddr));
+		__builtin_memcpy(flow->daddr, &daddr, sizeof(daddr));
 	}
 	flow->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* A socket moved to CLOSE has given its port back (skc_num 0) before an active reset
+	 * goes out; inet_sport still names it. */
+	if (!flow->sport)
+		flow->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 	flow->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	flow->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
