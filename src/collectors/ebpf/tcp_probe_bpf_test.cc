@@ -1,0 +1,248 @@
+// Privileged: loads bpf/tcp.bpf.c into this kernel and makes real TCP trouble on 127.0.0.1.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "collectors/ebpf/bpf_test_support.h"
+#include "collectors/ebpf/kernel_collector.h"
+#include "domain/clock.h"
+#include "domain/entity.h"
+#include "domain/event_id.h"
+#include "domain/string_list.h"
+#include "domain/symbol_table.h"
+#include "gtest/gtest.h"
+
+namespace tapio::collectors::ebpf {
+namespace {
+
+using bpf_testing::PollUntil;
+
+constexpr uint8_t kTcpEstablished = 1;
+constexpr uint8_t kTcpSynSent = 2;
+constexpr uint8_t kTcpClose = 7;
+
+// Closes on destruction.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  Fd(Fd&& other) : fd_(other.fd_) { other.fd_ = -1; }
+  ~Fd() { Close(); }
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+sockaddr_in Loopback(uint16_t port) {
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return address;
+}
+
+uint16_t LocalPort(int fd) {
+  sockaddr_in address = {};
+  socklen_t length = sizeof(address);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
+  return ntohs(address.sin_port);
+}
+
+// A TCP socket bound to 127.0.0.1 on a port the kernel picks.
+Fd BoundSocket(int flags = 0) {
+  Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | flags, 0));
+  sockaddr_in address = Loopback(0);
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return Fd();
+  return fd;
+}
+
+Fd Listener(int backlog) {
+  Fd fd = BoundSocket();
+  if (fd.get() < 0 || listen(fd.get(), backlog) != 0) return Fd();
+  return fd;
+}
+
+int Connect(int fd, uint16_t port) {
+  sockaddr_in address = Loopback(port);
+  return connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+}
+
+uint32_t NetnsInode() {
+  struct stat st;
+  return stat("/proc/self/ns/net", &st) == 0 ? static_cast<uint32_t>(st.st_ino) : 0;
+}
+
+const domain::NetworkPayload* Network(const domain::Event& event, const char* type, uint16_t sport,
+                                      uint16_t dport) {
+  const auto* network = std::get_if<domain::NetworkPayload>(&event.payload);
+  if (event.type != domain::Intern(type) || network == nullptr || network->sport != sport ||
+      network->dport != dport) {
+    return nullptr;
+  }
+  return network;
+}
+
+std::optional<domain::Event> Find(const std::vector<domain::Event>& events, const char* type,
+                                  uint16_t sport, uint16_t dport,
+                                  std::optional<absl::string_view> direction = std::nullopt) {
+  for (const domain::Event& event : events) {
+    if (Network(event, type, sport, dport) == nullptr) continue;
+    if (direction && domain::FindLabel(event.labels, "direction") != *direction) continue;
+    return event;
+  }
+  return std::nullopt;
+}
+
+class TcpProbeBpfTest : public ::testing::Test {
+ protected:
+  void Start(absl::Duration retransmit_interval = absl::Hours(1)) {
+    KernelCollector::Options options;
+    options.node = "node-1";
+    options.oom = false;
+    options.process_exit = false;
+    options.retransmit_interval = retransmit_interval;
+    absl::StatusOr<std::unique_ptr<KernelCollector>> collector =
+        KernelCollector::Create(options, registry_, ids_, domain::Clock::Real());
+    ASSERT_TRUE(collector.ok()) << collector.status();
+    collector_ = std::move(*collector);
+  }
+
+  domain::EntityRegistry registry_;
+  domain::EventIdGenerator ids_{7};
+  std::unique_ptr<KernelCollector> collector_;
+};
+
+TEST_F(TcpProbeBpfTest, ReportsAConnectionRefusedWithItsPortsAndProcess) {
+  TAPIO_REQUIRE_BPF();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  // A port that was just free: bound, read, closed; nothing listens on it.
+  uint16_t closed_port;
+  {
+    Fd probe = BoundSocket();
+    closed_port = LocalPort(probe.get());
+  }
+  ASSERT_NE(closed_port, 0);
+  Fd client = BoundSocket();
+  uint16_t client_port = LocalPort(client.get());
+  ASSERT_NE(client_port, 0);
+  ASSERT_EQ(Connect(client.get(), closed_port), -1);
+  ASSERT_EQ(errno, ECONNREFUSED);
+
+  const char* type = "net.connection_refused";
+  std::vector<domain::Event> events =
+      PollUntil(*collector_, absl::Seconds(2), [&](const domain::Event& e) {
+        return Network(e, type, client_port, closed_port) != nullptr;
+      });
+  std::optional<domain::Event> refused = Find(events, type, client_port, closed_port);
+  ASSERT_TRUE(refused.has_value()) << "no refusal of " << client_port << " -> " << closed_port;
+  const auto& payload = std::get<domain::NetworkPayload>(refused->payload);
+  EXPECT_EQ(refused->source, domain::Source::kKernel);
+  EXPECT_EQ(payload.family, AF_INET);
+  EXPECT_EQ(payload.protocol, IPPROTO_TCP);
+  uint8_t loopback[4] = {127, 0, 0, 1};
+  EXPECT_EQ(std::memcmp(payload.saddr.data(), loopback, 4), 0);
+  EXPECT_EQ(std::memcmp(payload.daddr.data(), loopback, 4), 0);
+  EXPECT_EQ(payload.pid, static_cast<uint32_t>(getpid()));
+  EXPECT_EQ(payload.error, ECONNREFUSED);
+  EXPECT_EQ(payload.new_state, kTcpSynSent);
+  EXPECT_EQ(payload.netns, NetnsInode());
+  EXPECT_FALSE(payload.comm.view().empty());
+}
+
+TEST_F(TcpProbeBpfTest, ReportsAResetSentAndReceivedWhenThePeerClosesWithLingerZero) {
+  TAPIO_REQUIRE_BPF();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  Fd listener = Listener(4);
+  ASSERT_GE(listener.get(), 0);
+  uint16_t server_port = LocalPort(listener.get());
+  Fd client = BoundSocket();
+  uint16_t client_port = LocalPort(client.get());
+  ASSERT_EQ(Connect(client.get(), server_port), 0) << std::strerror(errno);
+  Fd server(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ASSERT_GE(server.get(), 0);
+  linger abort_on_close = {1, 0};
+  ASSERT_EQ(
+      setsockopt(server.get(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof(abort_on_close)), 0);
+  server.Close();
+  char byte;
+  ASSERT_EQ(read(client.get(), &byte, 1), -1);
+  ASSERT_EQ(errno, ECONNRESET);
+
+  const char* type = "net.connection_reset";
+  auto both = [&](const std::vector<domain::Event>& seen) {
+    return Find(seen, type, server_port, client_port, "sent") &&
+           Find(seen, type, client_port, server_port, "received");
+  };
+  std::vector<domain::Event> events;
+  absl::Time deadline = absl::Now() + absl::Seconds(2);
+  while (!both(events) && absl::Now() < deadline) {
+    ASSERT_TRUE(collector_->Poll(absl::Milliseconds(20), &events).ok());
+  }
+  std::optional<domain::Event> sent = Find(events, type, server_port, client_port, "sent");
+  ASSERT_TRUE(sent.has_value()) << "no reset sent by " << server_port;
+  const auto& sent_payload = std::get<domain::NetworkPayload>(sent->payload);
+  // Sent from this process's close(), after tcp_disconnect() moved the socket to CLOSE.
+  EXPECT_EQ(sent_payload.pid, static_cast<uint32_t>(getpid()));
+  EXPECT_EQ(sent_payload.new_state, kTcpClose);
+  EXPECT_EQ(sent_payload.error, ECONNRESET);
+
+  std::optional<domain::Event> received = Find(events, type, client_port, server_port, "received");
+  ASSERT_TRUE(received.has_value()) << "no reset received by " << client_port;
+  const auto& received_payload = std::get<domain::NetworkPayload>(received->payload);
+  // The owner remembered from connect(): the reset itself arrives in softirq.
+  EXPECT_EQ(received_payload.pid, static_cast<uint32_t>(getpid()));
+  EXPECT_EQ(received_payload.new_state, kTcpEstablished);
+  EXPECT_EQ(received_payload.netns, NetnsInode());
+}
+
+// A listener whose accept queue (backlog 0) holds one connection drops the next SYN, which
+// the client retransmits after its initial RTO of one second.
+TEST_F(TcpProbeBpfTest, CountsRetransmissionsPerFlowWhenFlushed) {
+  TAPIO_REQUIRE_BPF();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  Fd listener = Listener(0);
+  ASSERT_GE(listener.get(), 0);
+  uint16_t server_port = LocalPort(listener.get());
+  Fd first = BoundSocket();
+  ASSERT_EQ(Connect(first.get(), server_port), 0) << std::strerror(errno);
+  Fd second = BoundSocket(SOCK_NONBLOCK);
+  uint16_t second_port = LocalPort(second.get());
+  ASSERT_EQ(Connect(second.get(), server_port), -1);
+  ASSERT_EQ(errno, EINPROGRESS);
+
+  const char* type = "net.tcp_retransmits";
+  std::vector<domain::Event> events = PollUntil(
+      *collector_, absl::Seconds(5),
+      [&](const domain::Event& e) { return Network(e, type, second_port, server_port); },
+      /*flush=*/true);
+  std::optional<domain::Event> retransmits = Find(events, type, second_port, server_port);
+  ASSERT_TRUE(retransmits.has_value()) << "no retransmits of " << second_port;
+  const auto& payload = std::get<domain::NetworkPayload>(retransmits->payload);
+  EXPECT_GE(payload.count, 1u);
+  EXPECT_EQ(payload.new_state, kTcpSynSent);
+  EXPECT_EQ(payload.pid, static_cast<uint32_t>(getpid()));
+  EXPECT_EQ(domain::FindLabel(retransmits->labels, "handshake"), "true");
+  size_t flows = 0;
+  for (const domain::Event& event : events) {
+    if (Network(event, type, second_port, server_port)) ++flows;
+  }
+  EXPECT_EQ(flows, 1u) << "one event per flow per flush, not one per packet";
+}
+
+}  // namespace
+}  // namespace tapio::collectors::ebpf
