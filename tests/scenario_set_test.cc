@@ -1,9 +1,13 @@
 // The whole scenario set through the built-in library, as `tapio eval scenarios/` runs it:
 // every scenario's true cause is found, no near miss is taken for the pattern it resembles,
-// and every pattern proves itself on at least one scenario.
+// every pattern proves itself on at least one scenario, and no scenario's cause shows as two
+// incidents.
+#include <filesystem>
 #include <set>
 #include <string>
 
+#include "cli/offline_analysis.h"
+#include "cli/report_builder.h"
 #include "cli/scenario_evaluation.h"
 #include "gtest/gtest.h"
 #include "intelligence/patterns/builtin_patterns.h"
@@ -68,6 +72,26 @@ TEST_F(ScenarioSetTest, EveryPatternFindsTheTrueCauseOfSomeScenario) {
   for (const intelligence::Pattern& p : *patterns_) {
     EXPECT_TRUE(proven.count(p.name)) << p.name << " (" << p.file << ") has no scenario it proves";
   }
+}
+
+// Each scenario is one incident with its distractors: the patterns that see one cause from
+// several places (a node's pressure through each pod it evicts, a control-plane failure
+// through each object it fails to write) must land in one incident, not one per place.
+TEST_F(ScenarioSetTest, NoCauseShowsAsTwoIncidents) {
+  int scenarios = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("scenarios")) {
+    if (!std::filesystem::exists(entry.path() / "expected.yaml")) continue;
+    ++scenarios;
+    absl::StatusOr<std::unique_ptr<cli::OfflineAnalysis>> analysis =
+        cli::AnalyzeOffline({entry.path().string()}, "", *patterns_);
+    ASSERT_TRUE(analysis.ok()) << analysis.status();
+    std::set<std::string> categories;
+    for (const v1::Incident& incident : cli::BuildIncidents(**analysis)) {
+      EXPECT_TRUE(categories.insert(incident.cause().category()).second)
+          << entry.path().filename() << ": two incidents for " << incident.cause().category();
+    }
+  }
+  EXPECT_GE(scenarios, 40);
 }
 
 }  // namespace

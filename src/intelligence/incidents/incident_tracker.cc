@@ -32,6 +32,7 @@ absl::flat_hash_set<EntityId> IncidentTracker::Touched(const PatternMatch& m) co
 
 void IncidentTracker::File(const PatternMatch& m, size_t index) {
   absl::flat_hash_set<EntityId> touched = Touched(m);
+  const bool control_plane = m.layer == "control-plane";
   const int64_t at = m.trigger.time_ns;
   std::vector<size_t> linked;
   for (size_t i = 0; i < incidents_.size(); ++i) {
@@ -40,7 +41,8 @@ void IncidentTracker::File(const PatternMatch& m, size_t index) {
         at < incident.opened_ns - options_.window_ns) {
       continue;
     }
-    if (std::any_of(touched.begin(), touched.end(),
+    if ((control_plane && incident.control_plane) ||
+        std::any_of(touched.begin(), touched.end(),
                     [&](EntityId id) { return incident.touched.contains(id); })) {
       linked.push_back(i);
     }
@@ -55,6 +57,7 @@ void IncidentTracker::File(const PatternMatch& m, size_t index) {
   Incident& home = incidents_[linked.front()];
   home.matches.push_back(index);
   home.touched.insert(touched.begin(), touched.end());
+  home.control_plane = home.control_plane || control_plane;
   home.opened_ns = std::min(home.opened_ns, at);
   home.updated_ns = std::max(home.updated_ns, m.last_trigger_ns);
   // This match ties several open incidents together: they are one, under the oldest.
@@ -62,6 +65,7 @@ void IncidentTracker::File(const PatternMatch& m, size_t index) {
     Incident& other = incidents_[linked[k]];
     home.matches.insert(home.matches.end(), other.matches.begin(), other.matches.end());
     home.touched.insert(other.touched.begin(), other.touched.end());
+    home.control_plane = home.control_plane || other.control_plane;
     home.opened_ns = std::min(home.opened_ns, other.opened_ns);
     home.updated_ns = std::max(home.updated_ns, other.updated_ns);
     other.matches.clear();

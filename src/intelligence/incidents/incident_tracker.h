@@ -1,6 +1,7 @@
 // Groups pattern matches into incidents: a match joins the open incident it is linked to —
-// they share an entity at fault, an entity hit, or the workload of a pod hit — when it came
-// within a window of that incident's latest trigger; a match that links two open incidents
+// they share an entity at fault, an entity hit, or the workload of a pod hit, or both are
+// control-plane failures, which hit the whole cluster — when it came within a window of that
+// incident's triggers; a match that links two open incidents
 // merges them, so one cause never shows as two incidents. An incident resolves once no
 // trigger has joined it for a quiet period of stream time. Not thread-safe.
 #ifndef TAPIO_INTELLIGENCE_INCIDENTS_INCIDENT_TRACKER_H_
@@ -29,6 +30,8 @@ struct Incident {
   std::vector<size_t> matches;
   // What its matches touch: entities at fault, hit, and the workloads of the pods hit.
   absl::flat_hash_set<domain::EntityId> touched;
+  // Whether one of its matches is a control-plane failure.
+  bool control_plane = false;
   // Stream times of its first and latest trigger, and when it resolved (0 while open).
   int64_t opened_ns = 0;
   int64_t updated_ns = 0;

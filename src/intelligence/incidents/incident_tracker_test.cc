@@ -125,6 +125,20 @@ TEST_F(IncidentTrackerTest, AMatchLinkingTwoIncidentsMergesThemUnderTheOlder) {
   EXPECT_THAT(tracker_.incidents()[0].matches, ElementsAre(0, 2, 1));
 }
 
+TEST_F(IncidentTrackerTest, ControlPlaneFailuresSeenFromDifferentPlacesAreOneIncident) {
+  EntityId node = Id(KubeKind::kNode, "", "node-1");
+  EntityId ledger = Id(KubeKind::kPod, "billing", "ledger-0");
+  matches_.push_back(Match("etcd", node, node, kT0));
+  matches_.push_back(Match("etcd", ledger, ledger, kT0 + kMinute));
+  for (PatternMatch& m : matches_) m.layer = "control-plane";
+  EntityId api0 = Id(KubeKind::kPod, "shop", "api-0");
+  matches_.push_back(Match("app-crash", api0, api0, kT0 + kMinute));
+  tracker_.Update(matches_, kT0 + 2 * kMinute);
+  ASSERT_EQ(tracker_.incidents().size(), 2u);
+  EXPECT_THAT(tracker_.incidents()[0].matches, ElementsAre(0, 1));
+  EXPECT_THAT(tracker_.incidents()[1].matches, ElementsAre(2));
+}
+
 TEST_F(IncidentTrackerTest, AnIncidentResolvesWhenQuietAndALaterFailureOpensAnother) {
   EntityId api0 = Id(KubeKind::kPod, "shop", "api-0");
   matches_.push_back(Match("app-crash", api0, api0, kT0));
