@@ -8,12 +8,14 @@
 
 #include "absl/time/time.h"
 #include "collectors/ebpf/bpf_test_support.h"
+#include "collectors/ebpf/exit_probe.h"
 #include "collectors/ebpf/kernel_collector.h"
 #include "domain/clock.h"
 #include "domain/entity.h"
 #include "domain/event_id.h"
 #include "domain/string_list.h"
 #include "domain/symbol_table.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace tapio::collectors::ebpf {
@@ -189,6 +191,21 @@ TEST_F(ExitProbeBpfTest, IgnoresExitsOutsideTheFilterCgroup) {
     if (ExitOf(event, marker.pid())) marker_seen = true;
   }
   EXPECT_TRUE(marker_seen);
+}
+
+TEST(ExitProbeFilterBpfTest, RefusesAFilterThatIsNotACgroupV2Directory) {
+  TAPIO_REQUIRE_BPF();
+  ExitProbe::Options missing;
+  missing.cgroup_filter = "/nonexistent/cgroup";
+  absl::StatusOr<std::unique_ptr<ExitProbe>> probe = ExitProbe::Create(missing);
+  EXPECT_EQ(probe.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(probe.status().message(), ::testing::HasSubstr("bpf/exit.bpf.c"));
+
+  ExitProbe::Options not_cgroup;
+  not_cgroup.cgroup_filter = ::testing::TempDir();
+  probe = ExitProbe::Create(not_cgroup);
+  EXPECT_EQ(probe.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(probe.status().message(), ::testing::HasSubstr("not a cgroup v2 directory"));
 }
 
 }  // namespace

@@ -3,16 +3,19 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <variant>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "collectors/ebpf/bpf_test_support.h"
 #include "collectors/ebpf/kernel_collector.h"
+#include "collectors/ebpf/oom_probe.h"
 #include "domain/clock.h"
 #include "domain/entity.h"
 #include "domain/event_id.h"
 #include "domain/symbol_table.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace tapio::collectors::ebpf {
@@ -94,6 +97,34 @@ TEST(OomProbeBpfTest, ReportsTheKillOfAChildOverItsMemoryLimitOnce) {
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_EQ(counts->ring_buffer_drops, 0u);
   EXPECT_GE(counts->events, 1u);
+}
+
+// The degraded mode: without privilege the loader says which program failed and why, as the
+// agent prints it, and returns instead of crashing.
+TEST(OomProbeErrorBpfTest, NamesTheProgramThatCannotLoadWithoutPrivilege) {
+  TAPIO_REQUIRE_BPF();
+  int message[2];
+  ASSERT_EQ(pipe(message), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    close(message[0]);
+    // Root's capabilities go with its uid.
+    if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0) _exit(2);
+    absl::StatusOr<std::unique_ptr<OomProbe>> probe = OomProbe::Create();
+    std::string text = probe.ok() ? "loaded" : probe.status().ToString();
+    if (write(message[1], text.data(), text.size()) < 0) _exit(3);
+    _exit(0);
+  }
+  close(message[1]);
+  std::string text;
+  char buffer[512];
+  ssize_t n;
+  while ((n = read(message[0], buffer, sizeof(buffer))) > 0) text.append(buffer, n);
+  close(message[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text;
+  EXPECT_THAT(text, ::testing::StartsWith("PERMISSION_DENIED: loading bpf/oom.bpf.c: "));
 }
 
 }  // namespace

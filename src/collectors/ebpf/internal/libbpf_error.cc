@@ -28,6 +28,7 @@ int KeepLibbpfLine(enum libbpf_print_level level, const char* format, va_list ar
   int written = std::vsnprintf(line, sizeof(line), format, args);
   if (written <= 0) return 0;
   absl::string_view text = absl::StripTrailingAsciiWhitespace(line);
+  absl::ConsumePrefix(&text, "libbpf: ");
   if (text.empty()) return 0;
   last_lines.emplace_back(text);
   if (last_lines.size() > kKeptLines) last_lines.pop_front();
