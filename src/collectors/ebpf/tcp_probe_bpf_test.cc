@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -242,6 +243,38 @@ TEST_F(TcpProbeBpfTest, CountsRetransmissionsPerFlowWhenFlushed) {
     if (Network(event, type, second_port, server_port)) ++flows;
   }
   EXPECT_EQ(flows, 1u) << "one event per flow per flush, not one per packet";
+}
+
+// The ring buffer holds about 2,500 TCP records; refusing more connections than that before
+// reading any loses the rest, and the kernel's counter says how many.
+TEST_F(TcpProbeBpfTest, CountsTheRecordsLostToAFullRingBuffer) {
+  TAPIO_REQUIRE_BPF();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  uint16_t closed_port;
+  {
+    Fd probe = BoundSocket();
+    closed_port = LocalPort(probe.get());
+  }
+  constexpr int kConnects = 4000;
+  for (int i = 0; i < kConnects; ++i) {
+    Fd client(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    ASSERT_EQ(Connect(client.get(), closed_port), -1);
+    ASSERT_EQ(errno, ECONNREFUSED);
+  }
+  std::vector<domain::Event> events;
+  ASSERT_TRUE(collector_->Flush(&events).ok());
+  int64_t delivered = std::count_if(events.begin(), events.end(), [&](const domain::Event& e) {
+    const auto* n = std::get_if<domain::NetworkPayload>(&e.payload);
+    return e.type == domain::Intern("net.connection_refused") && n && n->dport == closed_port;
+  });
+  absl::StatusOr<KernelCollector::Counts> counts = collector_->ReadCounts();
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_GT(delivered, 0);
+  EXPECT_LT(delivered, kConnects);
+  EXPECT_GT(counts->ring_buffer_drops, 0u);
+  // Other processes' records may share the buffer, and be lost too: at least ours are counted.
+  EXPECT_GE(delivered + static_cast<int64_t>(counts->ring_buffer_drops), kConnects);
+  EXPECT_GE(counts->records, static_cast<uint64_t>(delivered));
 }
 
 }  // namespace
