@@ -165,6 +165,52 @@ TEST_F(TcpProbeBpfTest, ReportsAConnectionRefusedWithItsPortsAndProcess) {
   EXPECT_FALSE(payload.comm.view().empty());
 }
 
+TEST_F(TcpProbeBpfTest, ReportsAConnectionRefusedOverIpv6) {
+  TAPIO_REQUIRE_BPF();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  auto bound = [] {
+    Fd fd(socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in6 address = {};
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = in6addr_loopback;
+    if (bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return Fd();
+    return fd;
+  };
+  auto port_of = [](int fd) {
+    sockaddr_in6 address = {};
+    socklen_t length = sizeof(address);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    return ntohs(address.sin6_port);
+  };
+  uint16_t closed_port;
+  {
+    Fd probe = bound();
+    if (probe.get() < 0) GTEST_SKIP() << "no IPv6 loopback";
+    closed_port = port_of(probe.get());
+  }
+  Fd client = bound();
+  uint16_t client_port = port_of(client.get());
+  sockaddr_in6 server = {};
+  server.sin6_family = AF_INET6;
+  server.sin6_addr = in6addr_loopback;
+  server.sin6_port = htons(closed_port);
+  ASSERT_EQ(connect(client.get(), reinterpret_cast<sockaddr*>(&server), sizeof(server)), -1);
+  ASSERT_EQ(errno, ECONNREFUSED);
+
+  const char* type = "net.connection_refused";
+  std::vector<domain::Event> events =
+      PollUntil(*collector_, absl::Seconds(2), [&](const domain::Event& e) {
+        return Network(e, type, client_port, closed_port) != nullptr;
+      });
+  std::optional<domain::Event> refused = Find(events, type, client_port, closed_port);
+  ASSERT_TRUE(refused.has_value()) << "no refusal of [::1]:" << closed_port;
+  const auto& payload = std::get<domain::NetworkPayload>(refused->payload);
+  EXPECT_EQ(payload.family, AF_INET6);
+  EXPECT_EQ(std::memcmp(payload.saddr.data(), &in6addr_loopback, 16), 0);
+  EXPECT_EQ(std::memcmp(payload.daddr.data(), &in6addr_loopback, 16), 0);
+  EXPECT_EQ(payload.pid, static_cast<uint32_t>(getpid()));
+}
+
 TEST_F(TcpProbeBpfTest, ReportsAResetSentAndReceivedWhenThePeerClosesWithLingerZero) {
   TAPIO_REQUIRE_BPF();
   ASSERT_NO_FATAL_FAILURE(Start());
