@@ -15,8 +15,8 @@
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 /* MM_* come from an anonymous enum CO-RE cannot relocate; they have been stable since the
- * counters were introduced. The counters are per-CPU batched; .count is what get_mm_counter() returns, the value
- * the tracepoint's own format reports. */
+ * counters were introduced. The counters are per-CPU batched; .count is what get_mm_counter()
+ * returns, the value the tracepoint's own format reports. */
 static __always_inline __u64 mm_counter(struct mm_struct *mm, int member)
 {
 	s64 count = 0;

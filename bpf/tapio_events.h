@@ -20,7 +20,7 @@
 #define TAPIO_COMM_LEN 16
 
 /* Index into each program's per-CPU `counters` array. */
-#define TAPIO_COUNTER_RINGBUF_DROPS 0 /* bpf_ringbuf_reserve failed: a record was lost */
+#define TAPIO_COUNTER_RINGBUF_DROPS 0	/* bpf_ringbuf_reserve failed: a record was lost */
 #define TAPIO_COUNTER_FLOW_TABLE_FULL 1 /* tcp.bpf.c: a retransmitting flow found no slot */
 #define TAPIO_COUNTER_COUNT 2
 
@@ -62,9 +62,9 @@ struct tapio_process_exit {
 	char comm[TAPIO_COMM_LEN];
 };
 
-#define TAPIO_TCP_REFUSED 1        /* a reset answered our SYN (state SYN_SENT) */
+#define TAPIO_TCP_REFUSED 1	   /* a reset answered our SYN (state SYN_SENT) */
 #define TAPIO_TCP_RESET_RECEIVED 2 /* a reset arrived on a synchronized connection */
-#define TAPIO_TCP_RESET_SENT 3     /* this host reset a connection it had */
+#define TAPIO_TCP_RESET_SENT 3	   /* this host reset a connection it had */
 
 /* A TCP connection, addresses in network byte order, ports in host order. Addresses use the
  * first 4 bytes for AF_INET, all 16 for AF_INET6. */
@@ -87,7 +87,7 @@ struct tapio_tcp_event {
 	struct tapio_tcp_flow flow;
 	__u32 pid;
 	__u32 tgid;
-	__u8 kind; /* TAPIO_TCP_* */
+	__u8 kind;  /* TAPIO_TCP_* */
 	__u8 state; /* the socket's TCP state when it happened (linux/tcp_states.h) */
 	__u8 pad[6];
 	char comm[TAPIO_COMM_LEN];
