@@ -116,7 +116,9 @@ absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
   intelligence::PatternEngine engine(std::move(patterns), *analysis->graph, domain::Clock::Real());
   for (const domain::Event& event : analysis->events) engine.Observe(event);
   engine.Flush();
-  analysis->matches = engine.matches();
+  for (const intelligence::PatternMatch& m : engine.matches()) {
+    if (!m.retracted) analysis->matches.push_back(m);
+  }
   analysis->pattern_counts = engine.counts();
   intelligence::IncidentTracker incidents(*analysis->graph);
   incidents.Update(analysis->matches, analysis->last_time_ns);

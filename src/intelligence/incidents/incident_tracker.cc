@@ -76,7 +76,9 @@ void IncidentTracker::File(const PatternMatch& m, size_t index) {
 }
 
 void IncidentTracker::Update(const std::vector<PatternMatch>& matches, int64_t now_ns) {
-  for (; filed_ < matches.size(); ++filed_) File(matches[filed_], filed_);
+  for (; filed_ < matches.size(); ++filed_) {
+    if (!matches[filed_].retracted) File(matches[filed_], filed_);
+  }
   for (Incident& incident : incidents_) {
     if (!incident.open()) continue;
     for (size_t i : incident.matches) {

@@ -72,6 +72,9 @@ struct Pattern {
 
   // How long after a trigger its evidence can still arrive: the largest `after` window.
   int64_t settle_ns() const;
+  // How long after a trigger its required evidence can still arrive: when the engine can
+  // first conclude. Supporting and contradicting evidence is looked at again at settle_ns.
+  int64_t conclude_ns() const;
 };
 
 }  // namespace tapio::intelligence

@@ -42,6 +42,12 @@ PatternEngine::PatternEngine(std::vector<Pattern> patterns, const TopologyGraph&
   }
 }
 
+struct PatternEngine::Assessment {
+  std::vector<Found> found;
+  double confidence = 0;
+  EntityId fault;
+};
+
 void PatternEngine::Observe(const domain::Event& event) {
   ++counts_.events;
   index_.Add(event);
@@ -54,7 +60,15 @@ void PatternEngine::Observe(const domain::Event& event) {
       if (p == last_pattern || !patterns_[p].triggers[t].Matches(event)) continue;
       last_pattern = p;
       ++counts_.triggers;
-      pending_.push({event.time_ns + patterns_[p].settle_ns(), p, event, clock_.NowNanos()});
+      const int64_t now = clock_.NowNanos();
+      const int64_t settle = patterns_[p].settle_ns();
+      const int64_t conclude = patterns_[p].conclude_ns();
+      if (conclude < settle) {
+        pending_.push({event.time_ns + conclude, p, Look::kFirst, event, now});
+        pending_.push({event.time_ns + settle, p, Look::kSecond, event, now});
+      } else {
+        pending_.push({event.time_ns + settle, p, Look::kOnly, event, now});
+      }
     }
   }
   EvaluateDue(newest_ns_ - options_.lateness_ns);
@@ -70,12 +84,13 @@ void PatternEngine::EvaluateDue(int64_t watermark_ns) {
   }
 }
 
-void PatternEngine::Evaluate(const Pending& pending) {
-  const Pattern& pattern = patterns_[pending.pattern];
-  const domain::Event& trigger = pending.trigger;
+std::optional<PatternEngine::Assessment> PatternEngine::Assess(const Pattern& pattern,
+                                                               const domain::Event& trigger) {
   const int64_t at = trigger.time_ns;
-  std::vector<Found> found(pattern.evidence.size());
-  double confidence = pattern.confidence;
+  Assessment a;
+  a.found.resize(pattern.evidence.size());
+  a.confidence = pattern.confidence;
+  std::vector<Found>& found = a.found;
 
   auto origin_of = [&](const RelationPath& path) {
     return path.origin < 0 ? std::vector<EntityId>{trigger.entity} : found[path.origin].entities;
@@ -104,37 +119,23 @@ void PatternEngine::Evaluate(const Pending& pending) {
               [](const domain::Event& a, const domain::Event& b) { return a.time_ns < b.time_ns; });
     bool present = f.count >= e.min_count;
     bool veto = e.role == Evidence::Role::kContradicting && e.weight == 0;
-    if ((e.role == Evidence::Role::kRequired && !present) || (veto && present)) {
-      ++counts_.rejected;
-      return;
-    }
-    if (e.role == Evidence::Role::kSupporting && present) confidence += e.weight;
-    if (e.role == Evidence::Role::kContradicting && present) confidence -= e.weight;
+    if ((e.role == Evidence::Role::kRequired && !present) || (veto && present)) return std::nullopt;
+    if (e.role == Evidence::Role::kSupporting && present) a.confidence += e.weight;
+    if (e.role == Evidence::Role::kContradicting && present) a.confidence -= e.weight;
     if (!present) f = Found{};
   }
 
   std::vector<EntityId> at_fault = follow(pattern.at_fault);
   if (at_fault.empty()) at_fault = origin_of(pattern.at_fault);
   if (at_fault.empty()) at_fault.push_back(trigger.entity);
-  const EntityId fault = at_fault.front();
+  a.fault = at_fault.front();
+  return a;
+}
 
-  auto key = std::make_pair(pending.pattern, fault.value);
-  if (auto it = latest_.find(key); it != latest_.end()) {
-    PatternMatch& earlier = matches_[it->second];
-    if (at - earlier.last_trigger_ns <= pattern.dedup_ns && at >= earlier.trigger.time_ns) {
-      ++earlier.occurrences;
-      earlier.last_trigger_ns = std::max(earlier.last_trigger_ns, at);
-      std::vector<EntityId>& hit = earlier.trigger_entities;
-      if (hit.size() < kMaxTriggerEntities &&
-          std::find(hit.begin(), hit.end(), trigger.entity) == hit.end()) {
-        hit.push_back(trigger.entity);
-      }
-      ++counts_.joined;
-      return;
-    }
-  }
-
+void PatternEngine::Fill(const Pattern& pattern, const domain::Event& trigger, const Assessment& a,
+                         PatternMatch* match) const {
   const domain::EntityRegistry& registry = graph_.registry();
+  const std::vector<Found>& found = a.found;
   auto evidence_index = [&](const std::string& id) -> int {
     for (size_t i = 0; i < pattern.evidence.size(); ++i) {
       if (pattern.evidence[i].id == id) return static_cast<int>(i);
@@ -142,7 +143,7 @@ void PatternEngine::Evaluate(const Pending& pending) {
     return -1;
   };
   MessageTemplate::Resolver resolve = [&](const TemplateVariable& v) -> std::optional<std::string> {
-    if (v.scope == "at_fault") return domain::ToString(registry.Get(fault));
+    if (v.scope == "at_fault") return domain::ToString(registry.Get(a.fault));
     const domain::Event* event = &trigger;
     if (v.scope != "trigger") {
       int i = evidence_index(v.scope);
@@ -159,17 +160,9 @@ void PatternEngine::Evaluate(const Pending& pending) {
     return FieldText(*value);
   };
 
-  PatternMatch match;
-  match.pattern = pattern.name;
-  match.category = pattern.category;
-  match.layer = pattern.layer;
-  match.severity = pattern.severity;
-  match.base_confidence = pattern.confidence;
-  match.confidence = std::clamp(confidence, 0.0, 1.0);
-  match.at_fault = fault;
-  match.trigger = trigger;
-  match.last_trigger_ns = at;
-  match.trigger_entities.push_back(trigger.entity);
+  match->base_confidence = pattern.confidence;
+  match->confidence = std::clamp(a.confidence, 0.0, 1.0);
+  match->evidence.clear();
   for (size_t i = 0; i < pattern.evidence.size(); ++i) {
     const Evidence& e = pattern.evidence[i];
     if (found[i].count == 0) continue;
@@ -181,18 +174,103 @@ void PatternEngine::Evaluate(const Pending& pending) {
     item.relation = e.on.text;
     item.count = found[i].count;
     item.events = found[i].events;
-    match.evidence.push_back(std::move(item));
+    match->evidence.push_back(std::move(item));
   }
-  match.root_cause = pattern.root_cause.Render(resolve);
-  match.immediate = RenderAll(pattern.immediate, resolve);
-  match.short_term = RenderAll(pattern.short_term, resolve);
-  match.investigate = RenderAll(pattern.investigate, resolve);
+  match->root_cause = pattern.root_cause.Render(resolve);
+  match->immediate = RenderAll(pattern.immediate, resolve);
+  match->short_term = RenderAll(pattern.short_term, resolve);
+  match->investigate = RenderAll(pattern.investigate, resolve);
+}
+
+void PatternEngine::Evaluate(const Pending& pending) {
+  if (pending.look == Look::kSecond) {
+    LookAgain(pending);
+    return;
+  }
+  std::optional<Assessment> found = Assess(patterns_[pending.pattern], pending.trigger);
+  if (!found.has_value()) {
+    // A second look may still find what the first missed only when the first was early.
+    if (pending.look == Look::kOnly) ++counts_.rejected;
+    return;
+  }
+  size_t before = matches_.size();
+  size_t index = Conclude(pending, *found);
+  if (pending.look == Look::kFirst) {
+    first_looks_[{pending.pattern, pending.trigger.id}] = {index, matches_.size() > before};
+  }
+}
+
+size_t PatternEngine::Conclude(const Pending& pending, const Assessment& found) {
+  const Pattern& pattern = patterns_[pending.pattern];
+  const domain::Event& trigger = pending.trigger;
+  const int64_t at = trigger.time_ns;
+  auto key = std::make_pair(pending.pattern, found.fault.value);
+  if (auto it = latest_.find(key); it != latest_.end()) {
+    PatternMatch& earlier = matches_[it->second];
+    if (!earlier.retracted && at - earlier.last_trigger_ns <= pattern.dedup_ns &&
+        at >= earlier.trigger.time_ns) {
+      ++earlier.occurrences;
+      earlier.last_trigger_ns = std::max(earlier.last_trigger_ns, at);
+      std::vector<EntityId>& hit = earlier.trigger_entities;
+      if (hit.size() < kMaxTriggerEntities &&
+          std::find(hit.begin(), hit.end(), trigger.entity) == hit.end()) {
+        hit.push_back(trigger.entity);
+      }
+      ++counts_.joined;
+      return it->second;
+    }
+  }
+
+  PatternMatch match;
+  match.pattern = pattern.name;
+  match.category = pattern.category;
+  match.layer = pattern.layer;
+  match.severity = pattern.severity;
+  match.at_fault = found.fault;
+  match.trigger = trigger;
+  match.last_trigger_ns = at;
+  match.trigger_entities.push_back(trigger.entity);
+  Fill(pattern, trigger, found, &match);
   match.detection_ns = clock_.NowNanos() - pending.observed_wall_ns;
   match.concluded_ns = std::max(newest_ns_, pending.due_ns);
   ++counts_.matches;
   latest_[key] = matches_.size();
   matches_.push_back(std::move(match));
   if (sink_) sink_(matches_.back());
+  return matches_.size() - 1;
+}
+
+void PatternEngine::LookAgain(const Pending& pending) {
+  const Pattern& pattern = patterns_[pending.pattern];
+  std::optional<FirstLook> first;
+  if (auto it = first_looks_.find({pending.pattern, pending.trigger.id});
+      it != first_looks_.end()) {
+    first = it->second;
+    first_looks_.erase(it);
+  }
+  std::optional<Assessment> found = Assess(pattern, pending.trigger);
+  if (first.has_value() && first->made) {
+    PatternMatch& match = matches_[first->match];
+    if (!found.has_value()) {
+      match.retracted = true;
+      ++counts_.retracted;
+      ++counts_.rejected;
+      auto key = std::make_pair(pending.pattern, match.at_fault.value);
+      if (auto it = latest_.find(key); it != latest_.end() && it->second == first->match) {
+        latest_.erase(it);
+      }
+    } else {
+      Fill(pattern, match.trigger, *found, &match);
+    }
+    if (sink_) sink_(match);
+    return;
+  }
+  if (!found.has_value()) {
+    if (!first.has_value()) ++counts_.rejected;
+    return;
+  }
+  // Joined a match that has since been retracted, or found only now what it needed.
+  if (!first.has_value() || matches_[first->match].retracted) Conclude(pending, *found);
 }
 
 }  // namespace tapio::intelligence

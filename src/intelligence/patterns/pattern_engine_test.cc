@@ -217,31 +217,49 @@ TEST_F(PatternEngineTest, EventsOlderThanTheHorizonAreForgotten) {
   EXPECT_DOUBLE_EQ(engine.matches()[0].confidence, 0.7) << "the pressure 5 minutes back is gone";
 }
 
-TEST_F(PatternEngineTest, ContradictingEvidenceStopsTheMatch) {
+TEST_F(PatternEngineTest, ContradictingEvidenceBeforeTheTriggerStopsTheMatch) {
   PatternEngine engine = Engine({kNodeMemory});
-  domain::Event kill;
-  kill.id = 99;
-  kill.time_ns = kT0 + 30'000'000'000;
-  kill.entity = Id(KubeKind::kPod, "shop", "api-0");
-  kill.type = Intern("kernel.oom_kill");
+  domain::Event kill =
+      Kube(Id(KubeKind::kPod, "shop", "api-0"), "kernel.oom_kill", kT0 - 30'000'000'000, {});
   kill.payload = domain::KernelPayload{};
-  engine.Observe(Evicted("api-0", kT0));
   engine.Observe(kill);
+  engine.Observe(Evicted("api-0", kT0));
   engine.Flush();
   EXPECT_TRUE(engine.matches().empty());
   EXPECT_EQ(engine.counts().triggers, 1u);
   EXPECT_EQ(engine.counts().rejected, 1u);
 }
 
-TEST_F(PatternEngineTest, WaitsForTheAfterWindowToCloseBeforeConcluding) {
+TEST_F(PatternEngineTest, ContradictingEvidenceArrivingAfterTheConclusionRetractsIt) {
+  PatternEngine engine = Engine({kNodeMemory});
+  std::vector<bool> seen_retracted;
+  engine.set_sink([&](const PatternMatch& m) { seen_retracted.push_back(m.retracted); });
+  engine.Observe(Evicted("api-0", kT0));
+  ASSERT_EQ(engine.matches().size(), 1u) << "nothing required: concluded at once";
+  domain::Event kill =
+      Kube(Id(KubeKind::kPod, "shop", "api-0"), "kernel.oom_kill", kT0 + 30'000'000'000, {});
+  kill.payload = domain::KernelPayload{};
+  engine.Observe(kill);
+  engine.Flush();
+  ASSERT_EQ(engine.matches().size(), 1u);
+  EXPECT_TRUE(engine.matches()[0].retracted);
+  EXPECT_EQ(engine.counts().retracted, 1u);
+  EXPECT_EQ(seen_retracted, (std::vector<bool>{false, true})) << "the sink hears both";
+}
+
+TEST_F(PatternEngineTest, ConcludesOnceTheRequiredEvidenceIsInAndUpdatesWhenAllWindowsClose) {
   PatternEngine engine = Engine({kNodeMemory});
   engine.Observe(Evicted("api-0", kT0));
-  EXPECT_TRUE(engine.matches().empty());
+  ASSERT_EQ(engine.matches().size(), 1u);
+  EXPECT_DOUBLE_EQ(engine.matches()[0].confidence, 0.7);
+  EXPECT_EQ(engine.matches()[0].concluded_ns, kT0);
   engine.Observe(Pressure("node-1", kT0 + kMinute));
-  EXPECT_TRUE(engine.matches().empty());
+  EXPECT_DOUBLE_EQ(engine.matches()[0].confidence, 0.7) << "the supporting window is open";
   engine.Observe(Terminated("api-2", 1, kT0 + 3 * kMinute));
   ASSERT_EQ(engine.matches().size(), 1u);
   EXPECT_DOUBLE_EQ(engine.matches()[0].confidence, 0.9);
+  EXPECT_EQ(engine.matches()[0].evidence.size(), 1u);
+  EXPECT_EQ(engine.matches()[0].concluded_ns, kT0) << "the first conclusion keeps its time";
 }
 
 TEST_F(PatternEngineTest, RequiredCountsFollowTheOwnerChainToSiblingPods) {
@@ -278,8 +296,11 @@ TEST_F(PatternEngineTest, EventsOfOtherTypesNeverStartAnEvaluation) {
 }
 
 TEST_F(PatternEngineTest, DetectionTimeRunsFromTheTriggerToTheConclusion) {
-  PatternEngine engine = Engine({kNodeMemory, kCrash});
+  absl::StatusOr<Pattern> pattern = ParsePattern(kNodeMemory, "test.yaml");
+  ASSERT_TRUE(pattern.ok()) << pattern.status();
+  PatternEngine engine({*pattern}, graph_, clock_);
   engine.Observe(Evicted("api-0", kT0));
+  EXPECT_TRUE(engine.matches().empty()) << "waits the lateness allowance for late events";
   clock_.Advance(7'000'000);
   engine.Flush();
   ASSERT_EQ(engine.matches().size(), 1u);

@@ -393,6 +393,14 @@ int64_t Pattern::settle_ns() const {
   return settle;
 }
 
+int64_t Pattern::conclude_ns() const {
+  int64_t conclude = 0;
+  for (const Evidence& e : evidence) {
+    if (e.role == Evidence::Role::kRequired) conclude = std::max(conclude, e.after_ns);
+  }
+  return conclude;
+}
+
 absl::StatusOr<Pattern> ParsePattern(absl::string_view text, const std::string& file) {
   return PatternCompiler(file).Compile(text);
 }

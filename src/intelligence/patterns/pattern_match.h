@@ -55,8 +55,10 @@ struct PatternMatch {
   // Wall-clock time from the trigger reaching the engine to this match being emitted.
   int64_t detection_ns = 0;
   // Stream time when the engine concluded: the newest event time seen then, or, at the end of
-  // a replay, when the trigger's evidence window closed.
+  // a replay, when the trigger's required evidence window closed.
   int64_t concluded_ns = 0;
+  // Evidence that arrived after the conclusion vetoed it: the match no longer stands.
+  bool retracted = false;
 };
 
 }  // namespace tapio::intelligence

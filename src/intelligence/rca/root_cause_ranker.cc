@@ -116,6 +116,7 @@ std::vector<RankedCause> RankCauses(const TopologyGraph& graph,
   std::map<std::pair<std::string, uint32_t>, RankedCause> causes;
   for (size_t i = 0; i < matches.size(); ++i) {
     const PatternMatch& m = matches[i];
+    if (m.retracted) continue;
     int64_t before = symptom.at_ns - m.trigger.time_ns;
     if (before < -options.after_slack_ns || before > options.lookback_ns) continue;
     Reach best;
