@@ -31,9 +31,9 @@ struct owner {
 	char comm[TAPIO_COMM_LEN];
 };
 
-/* Socket cookie -> the process that connected or accepted it. LRU: an entry leaves when the
- * table is full, so a long-lived connection's owner may be forgotten, never mistaken (cookies
- * are never reused). */
+/* Socket cookie -> the process that connected it (accept() has no tracepoint, and this
+ * kernel family may lack fexit). LRU: an entry leaves when the table is full, so a long-lived
+ * connection's owner may be forgotten, never mistaken (cookies are never reused). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);

@@ -206,6 +206,17 @@ TEST(ExitProbeFilterBpfTest, RefusesAFilterThatIsNotACgroupV2Directory) {
   probe = ExitProbe::Create(not_cgroup);
   EXPECT_EQ(probe.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(probe.status().message(), ::testing::HasSubstr("not a cgroup v2 directory"));
+
+  // Not a kernel's shortcoming: the collector does not go on without the program.
+  domain::EntityRegistry registry;
+  domain::EventIdGenerator ids(7);
+  KernelCollector::Options options;
+  options.node = "node-1";
+  options.skip_unavailable = true;
+  options.exit_cgroup_filter = "/nonexistent/cgroup";
+  absl::StatusOr<std::unique_ptr<KernelCollector>> collector =
+      KernelCollector::Create(options, registry, ids, domain::Clock::Real());
+  EXPECT_EQ(collector.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -49,19 +49,17 @@ absl::StatusOr<std::unique_ptr<KernelCollector>> KernelCollector::Create(
       new KernelCollector(std::move(options), node, ids, clock));
   const Options& o = collector->options_;
   if (o.oom) {
-    TAPIO_ASSIGN_OR_RETURN(std::unique_ptr<OomProbe> probe, OomProbe::Create());
-    TAPIO_RETURN_IF_ERROR(collector->AddProbe(std::move(probe)));
+    TAPIO_RETURN_IF_ERROR(collector->AddProbe(OomProbe::Create()));
   }
   if (o.process_exit) {
     ExitProbe::Options exit_options;
     exit_options.cgroup_filter = o.exit_cgroup_filter;
-    TAPIO_ASSIGN_OR_RETURN(std::unique_ptr<ExitProbe> probe, ExitProbe::Create(exit_options));
-    TAPIO_RETURN_IF_ERROR(collector->AddProbe(std::move(probe)));
+    TAPIO_RETURN_IF_ERROR(collector->AddProbe(ExitProbe::Create(exit_options)));
   }
   if (o.tcp) {
-    TAPIO_ASSIGN_OR_RETURN(std::unique_ptr<TcpProbe> probe, TcpProbe::Create());
-    TAPIO_RETURN_IF_ERROR(collector->AddProbe(std::move(probe)));
+    TAPIO_RETURN_IF_ERROR(collector->AddProbe(TcpProbe::Create()));
   }
+  if (collector->probes_.empty()) return collector->disabled_.front();
   return collector;
 }
 
@@ -76,14 +74,24 @@ KernelCollector::KernelCollector(Options options, domain::EntityId node,
 
 KernelCollector::~KernelCollector() = default;
 
-absl::Status KernelCollector::AddProbe(std::unique_ptr<Probe> probe) {
-  Probe* raw = probe.get();
-  TAPIO_RETURN_IF_ERROR(poller_.Add(raw->name(), raw->ring_buffer_fd(),
-                                    [this, raw](absl::Span<const uint8_t> record) {
+template <typename P>
+absl::Status KernelCollector::AddProbe(absl::StatusOr<std::unique_ptr<P>> created) {
+  if (!created.ok()) {
+    // A bad option (a filter that is no cgroup) is the operator's to fix, not the kernel's.
+    if (!options_.skip_unavailable ||
+        created.status().code() == absl::StatusCode::kInvalidArgument) {
+      return created.status();
+    }
+    disabled_.push_back(created.status());
+    return absl::OkStatus();
+  }
+  Probe* probe = created->get();
+  TAPIO_RETURN_IF_ERROR(poller_.Add(probe->name(), probe->ring_buffer_fd(),
+                                    [this, probe](absl::Span<const uint8_t> record) {
                                       // A bad record is counted by the decoder; go on.
-                                      raw->Decode(record, decoder_, sink_).IgnoreError();
+                                      probe->Decode(record, decoder_, sink_).IgnoreError();
                                     }));
-  probes_.push_back(std::move(probe));
+  probes_.push_back(*std::move(created));
   return absl::OkStatus();
 }
 

@@ -42,6 +42,10 @@ class KernelCollector {
     std::string exit_cgroup_filter;
     // How often Poll takes the retransmit counts out of the kernel.
     absl::Duration retransmit_interval = absl::Seconds(10);
+    // When a program cannot load (its hook missing on this kernel), go on without it and
+    // keep its error in disabled(); Create then fails only when no program loads. A bad
+    // option (InvalidArgument) still fails Create.
+    bool skip_unavailable = false;
     // The cgroup mounts to resolve ids in; nullopt: those of /proc/self/mountinfo.
     std::optional<CgroupResolver::Options> cgroups;
   };
@@ -61,9 +65,10 @@ class KernelCollector {
   // Registers the node in `registry`, then loads and attaches the enabled programs.
   // Fails with InvalidArgument when `options.node` is empty or nothing is enabled; with the
   // failing program's error otherwise ("loading bpf/tcp.bpf.c: …": PermissionDenied when not
-  // privileged, FailedPrecondition when the kernel lacks a hook). Call CheckBpfSupport()
-  // first for a friendlier reason. `registry`, `ids` and `clock` must outlive the collector;
-  // `clock` stamps observed_ns and paces the retransmit flushes.
+  // privileged, FailedPrecondition when the kernel lacks a hook), or with the first one when
+  // `skip_unavailable` and none loads. Call CheckBpfSupport() first for a one-line reason.
+  // `registry`, `ids` and `clock` must outlive the collector; `clock` stamps observed_ns and paces
+  // the retransmit flushes.
   static absl::StatusOr<std::unique_ptr<KernelCollector>> Create(Options options,
                                                                  domain::EntityRegistry& registry,
                                                                  domain::EventIdGenerator& ids,
@@ -89,12 +94,16 @@ class KernelCollector {
   int epoll_fd() const { return poller_.epoll_fd(); }
 
   const CgroupResolver& cgroups() const { return *cgroups_; }
+  // The errors of the programs left out under `skip_unavailable`, one per program.
+  const std::vector<absl::Status>& disabled() const { return disabled_; }
 
  private:
   KernelCollector(Options options, domain::EntityId node, domain::EventIdGenerator& ids,
                   const domain::Clock& clock);
 
-  absl::Status AddProbe(std::unique_ptr<Probe> probe);
+  // Adds a created probe, or under `skip_unavailable` records why it could not be created.
+  template <typename P>
+  absl::Status AddProbe(absl::StatusOr<std::unique_ptr<P>> probe);
   absl::Status FlushProbes(std::vector<domain::Event>* out);
 
   Options options_;
@@ -107,6 +116,7 @@ class KernelCollector {
   // Where the ring-buffer handlers append, during Poll and Flush.
   std::vector<domain::Event>* sink_ = nullptr;
   int64_t last_flush_ns_ = 0;
+  std::vector<absl::Status> disabled_;
 };
 
 }  // namespace tapio::collectors::ebpf
