@@ -42,6 +42,8 @@ PatternEngine::PatternEngine(std::vector<Pattern> patterns, const TopologyGraph&
   }
 }
 
+constexpr size_t kNoMatch = SIZE_MAX;
+
 struct PatternEngine::Assessment {
   std::vector<Found> found;
   double confidence = 0;
@@ -189,8 +191,11 @@ void PatternEngine::Evaluate(const Pending& pending) {
   }
   std::optional<Assessment> found = Assess(patterns_[pending.pattern], pending.trigger);
   if (!found.has_value()) {
-    // A second look may still find what the first missed only when the first was early.
-    if (pending.look == Look::kOnly) ++counts_.rejected;
+    // The required evidence's windows have closed: a second look cannot find it either.
+    ++counts_.rejected;
+    if (pending.look == Look::kFirst) {
+      first_looks_[{pending.pattern, pending.trigger.id}] = {kNoMatch, false};
+    }
     return;
   }
   size_t before = matches_.size();
@@ -248,8 +253,11 @@ void PatternEngine::LookAgain(const Pending& pending) {
     first = it->second;
     first_looks_.erase(it);
   }
+  if (!first.has_value() || first->match == kNoMatch) return;
+  // A trigger that joined a standing match adds nothing to it by a second look.
+  if (!first->made && !matches_[first->match].retracted) return;
   std::optional<Assessment> found = Assess(pattern, pending.trigger);
-  if (first.has_value() && first->made) {
+  if (first->made) {
     PatternMatch& match = matches_[first->match];
     if (!found.has_value()) {
       match.retracted = true;
@@ -265,12 +273,8 @@ void PatternEngine::LookAgain(const Pending& pending) {
     if (sink_) sink_(match);
     return;
   }
-  if (!found.has_value()) {
-    if (!first.has_value()) ++counts_.rejected;
-    return;
-  }
-  // Joined a match that has since been retracted, or found only now what it needed.
-  if (!first.has_value() || matches_[first->match].retracted) Conclude(pending, *found);
+  // It joined a match that has since been retracted: it may stand on its own.
+  if (found.has_value()) Conclude(pending, *found);
 }
 
 }  // namespace tapio::intelligence

@@ -113,7 +113,8 @@ class PatternEngine {
   std::vector<PatternMatch> matches_;
   // (pattern, entity at fault) → index in matches_ of its latest match.
   absl::flat_hash_map<std::pair<uint32_t, uint32_t>, size_t> latest_;
-  // (pattern, trigger event id) → the match its first look made or joined, until the second.
+  // (pattern, trigger event id) → the match its first look made or joined (SIZE_MAX for
+  // none), until the second look.
   struct FirstLook {
     size_t match;
     bool made;
