@@ -342,6 +342,18 @@ TEST(TapioCliTest, DemoReplaysTheBundledIncidentAndAnswersWhyForTwoPods) {
   EXPECT_THAT(result.output, HasSubstr("At risk: 6 other pod(s) on the same node"));
 }
 
+TEST(TapioCliTest, AgentWithoutAPlaceToSendEventsSaysWhatToDo) {
+  auto result = RunCommand(Tapio("agent"));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.output, HasSubstr("run with --stdout"));
+}
+
+TEST(TapioCliTest, AgentWithAnUnreadableKernelLogNamesIt) {
+  auto result = RunCommand(Tapio("agent --stdout --kernel kmsg --kmsg /nonexistent/kmsg --for 1s"));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr("kernel collector: /nonexistent/kmsg: No such file"));
+}
+
 TEST(TapioCliTest, AnalyzeOfAMissingPathFails) {
   auto result = RunCommand(Tapio("analyze /nonexistent/incident"));
   EXPECT_NE(result.exit_code, 0);

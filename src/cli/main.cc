@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "cli/agent_command.h"
 #include "cli/analyze_command.h"
 #include "cli/bench_command.h"
 #include "cli/config_command.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<tapio::cli::AnalyzeCommand>());
   commands.push_back(std::make_unique<tapio::cli::EvalCommand>());
   commands.push_back(std::make_unique<tapio::cli::DemoCommand>());
+  commands.push_back(std::make_unique<tapio::cli::AgentCommand>());
   std::vector<CLI::App*> subcommands;
   for (auto& command : commands) subcommands.push_back(command->Register(app));
   // CLI11 reports usage errors by throwing; this is the one place that catches them.

@@ -1,0 +1,242 @@
+#include "cli/agent_command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "collectors/kmsg/kmsg_device.h"
+#include "collectors/kmsg/kmsg_parser.h"
+#include "domain/clock.h"
+#include "domain/event_id.h"
+#include "domain/event_proto.h"
+#include "google/protobuf/util/json_util.h"
+#ifdef TAPIO_HAVE_EBPF
+#include "collectors/ebpf/bpf_support.h"
+#include "collectors/ebpf/kernel_collector.h"
+#endif
+
+namespace tapio::cli {
+namespace {
+
+volatile std::sig_atomic_t stop_requested = 0;
+
+void RequestStop(int) { stop_requested = 1; }
+
+void OnStopSignals() {
+  struct sigaction action = {};
+  action.sa_handler = RequestStop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+std::string DefaultNode() {
+  if (const char* name = std::getenv("NODE_NAME"); name != nullptr && *name != '\0') return name;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) return "";
+  return host;
+}
+
+// One of the two ways the kernel reaches the agent, behind one Poll.
+class KernelSource {
+ public:
+  virtual ~KernelSource() = default;
+  virtual absl::Status Poll(absl::Duration timeout, std::vector<domain::Event>* out) = 0;
+  // What the source counted, for the line printed at exit.
+  virtual std::string Counters() const = 0;
+};
+
+class KmsgSource : public KernelSource {
+ public:
+  KmsgSource(std::unique_ptr<collectors::kmsg::KmsgParser> parser,
+             std::unique_ptr<collectors::kmsg::KmsgDevice> device)
+      : parser_(std::move(parser)), device_(std::move(device)) {}
+  absl::Status Poll(absl::Duration timeout, std::vector<domain::Event>* out) override {
+    return device_->Poll(timeout, out);
+  }
+  std::string Counters() const override {
+    collectors::kmsg::KmsgParser::Counts c = parser_->counts();
+    return absl::StrCat("records ", device_->counts().records, ", lost to the kernel's buffer ",
+                        device_->counts().lost, ", rejected ", c.rejected, ", passed over ",
+                        c.ignored);
+  }
+
+ private:
+  std::unique_ptr<collectors::kmsg::KmsgParser> parser_;
+  std::unique_ptr<collectors::kmsg::KmsgDevice> device_;
+};
+
+#ifdef TAPIO_HAVE_EBPF
+class EbpfSource : public KernelSource {
+ public:
+  explicit EbpfSource(std::unique_ptr<collectors::ebpf::KernelCollector> collector)
+      : collector_(std::move(collector)) {}
+  absl::Status Poll(absl::Duration timeout, std::vector<domain::Event>* out) override {
+    return collector_->Poll(timeout, out);
+  }
+  std::string Counters() const override {
+    absl::StatusOr<collectors::ebpf::KernelCollector::Counts> c = collector_->ReadCounts();
+    if (!c.ok()) return std::string(c.status().message());
+    return absl::StrCat("records ", c->records, ", ring buffer drops ", c->ring_buffer_drops,
+                        ", flow table full ", c->flow_table_full, ", malformed ", c->malformed,
+                        ", unresolved cgroups ", c->unresolved_cgroups);
+  }
+
+ private:
+  std::unique_ptr<collectors::ebpf::KernelCollector> collector_;
+};
+#endif
+
+struct Started {
+  std::unique_ptr<KernelSource> source;
+  // The one line that says which collector runs and why.
+  std::string mode;
+};
+
+absl::StatusOr<Started> StartKmsg(const std::string& path, const std::string& cluster,
+                                  const std::string& node, const std::string& why,
+                                  domain::EntityRegistry& registry, domain::EventIdGenerator& ids) {
+  collectors::kmsg::KmsgParser::Options options;
+  options.cluster = cluster;
+  options.node = node;
+  options.source_name = path;
+  options.boot_time_ns = collectors::kmsg::KmsgBootTimeNanos();
+  absl::StatusOr<std::unique_ptr<collectors::kmsg::KmsgParser>> parser =
+      collectors::kmsg::KmsgParser::Create(options, registry, ids, domain::Clock::Real());
+  if (!parser.ok()) return parser.status();
+  absl::StatusOr<std::unique_ptr<collectors::kmsg::KmsgDevice>> device =
+      collectors::kmsg::KmsgDevice::Open({path, false}, **parser);
+  if (!device.ok()) return device.status();
+  return Started{std::make_unique<KmsgSource>(*std::move(parser), *std::move(device)),
+                 absl::StrCat("kernel log from ", path, why)};
+}
+
+absl::StatusOr<Started> StartKernel(const std::string& mode, const std::string& kmsg,
+                                    const std::string& cluster, const std::string& node,
+                                    domain::EntityRegistry& registry,
+                                    domain::EventIdGenerator& ids) {
+  if (mode == "kmsg") return StartKmsg(kmsg, cluster, node, " (asked for)", registry, ids);
+#ifdef TAPIO_HAVE_EBPF
+  absl::Status support = collectors::ebpf::CheckBpfSupport();
+  if (support.ok()) {
+    collectors::ebpf::KernelCollector::Options options;
+    options.cluster = cluster;
+    options.node = node;
+    options.skip_unavailable = mode == "auto";
+    absl::StatusOr<std::unique_ptr<collectors::ebpf::KernelCollector>> collector =
+        collectors::ebpf::KernelCollector::Create(options, registry, ids, domain::Clock::Real());
+    if (collector.ok()) {
+      std::vector<std::string> off;
+      for (const absl::Status& s : (*collector)->disabled()) off.emplace_back(s.message());
+      std::string line =
+          "eBPF (OOM kills, failed process exits, TCP refusals, resets and "
+          "retransmits)";
+      if (!off.empty()) absl::StrAppend(&line, "; left out: ", absl::StrJoin(off, "; "));
+      return Started{std::make_unique<EbpfSource>(*std::move(collector)), line};
+    }
+    support = collector.status();
+  }
+  if (mode == "ebpf") return support;
+  absl::StatusOr<Started> fallback =
+      StartKmsg(kmsg, cluster, node,
+                absl::StrCat(", because eBPF cannot run here: ", support.message()), registry, ids);
+  if (!fallback.ok()) {
+    return absl::Status(fallback.status().code(),
+                        absl::StrCat("eBPF cannot run here (", support.message(),
+                                     "), nor can the kernel log be read (",
+                                     fallback.status().message(), ")"));
+  }
+  return fallback;
+#else
+  if (mode == "ebpf") {
+    return absl::FailedPreconditionError("this tapio was built without eBPF (-DTAPIO_EBPF=OFF)");
+  }
+  return StartKmsg(kmsg, cluster, node, ", because this tapio was built without eBPF", registry,
+                   ids);
+#endif
+}
+
+}  // namespace
+
+CLI::App* AgentCommand::Register(CLI::App& app) {
+  CLI::App* agent = app.add_subcommand(
+      "agent", "Run the node agent: the kernel collector (eBPF, or the kernel log)");
+  agent->add_flag("--stdout", stdout_, "Print one JSON event per line");
+  agent->add_option("--node", node_, "This node's name (default: $NODE_NAME, else the hostname)");
+  agent->add_option("--cluster", cluster_, "The cluster's name");
+  agent->add_option("--kernel", kernel_, "auto, ebpf or kmsg")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "ebpf", "kmsg"}));
+  agent->add_option("--kmsg", kmsg_, "The kernel log device for the kmsg collector")
+      ->capture_default_str();
+  agent->add_option("--for", run_for_, "Stop after this long (such as 30s or 5m)");
+  return agent;
+}
+
+int AgentCommand::Run() {
+  if (!stdout_) {
+    std::fprintf(stderr,
+                 "tapio agent: shipping events to a server comes with `tapio serve`, which this "
+                 "build does not have yet; run with --stdout to print them\n");
+    return 2;
+  }
+  absl::Duration run_for = absl::InfiniteDuration();
+  if (!run_for_.empty() && !absl::ParseDuration(run_for_, &run_for)) {
+    std::fprintf(stderr, "tapio agent: --for %s: not a duration (such as 30s or 5m)\n",
+                 run_for_.c_str());
+    return 2;
+  }
+  std::string node = node_.empty() ? DefaultNode() : node_;
+  if (node.empty()) {
+    std::fprintf(stderr, "tapio agent: no node name: pass --node or set NODE_NAME\n");
+    return 2;
+  }
+  domain::EntityRegistry registry;
+  domain::EventIdGenerator ids(static_cast<uint64_t>(getpid()));
+  absl::StatusOr<Started> started = StartKernel(kernel_, kmsg_, cluster_, node, registry, ids);
+  if (!started.ok()) {
+    std::fprintf(stderr, "tapio agent: kernel collector: %s\n",
+                 std::string(started.status().message()).c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "tapio agent: node %s, kernel collector: %s\n", node.c_str(),
+               started->mode.c_str());
+  std::fflush(stderr);
+  OnStopSignals();
+  const absl::Time deadline = absl::Now() + run_for;
+  std::vector<domain::Event> events;
+  uint64_t printed = 0;
+  int exit_code = 0;
+  while (stop_requested == 0 && absl::Now() < deadline) {
+    events.clear();
+    absl::Duration wait = std::min(absl::Milliseconds(200), deadline - absl::Now());
+    if (absl::Status s = started->source->Poll(wait, &events); !s.ok()) {
+      std::fprintf(stderr, "tapio agent: kernel collector: %s\n", std::string(s.message()).c_str());
+      exit_code = 1;
+      break;
+    }
+    for (const domain::Event& e : events) {
+      std::string json;
+      (void)google::protobuf::util::MessageToJsonString(domain::ToProto(e, registry), &json);
+      std::fputs(json.c_str(), stdout);
+      std::fputc('\n', stdout);
+      ++printed;
+    }
+    if (!events.empty()) std::fflush(stdout);
+  }
+  std::fprintf(stderr, "tapio agent: %llu event(s) printed; %s\n",
+               static_cast<unsigned long long>(printed), started->source->Counters().c_str());
+  return exit_code;
+}
+
+}  // namespace tapio::cli
