@@ -140,7 +140,9 @@ TEST(AgentTest, PrintsARefusedConnectionAsOneJsonEventAndStopsCleanly) {
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &event).ok()) << line;
     found = event.type() == "net.connection_refused" && event.network().dport() == port &&
             event.network().pid() == static_cast<uint32_t>(getpid());
-    if (found) EXPECT_EQ(event.source(), v1::SOURCE_KERNEL);
+    if (found) {
+      EXPECT_EQ(event.source(), v1::SOURCE_KERNEL);
+    }
   }
   EXPECT_EQ(agent.Stop(), 0);
   std::string summary = agent.Line(/*from_stderr=*/true, deadline);

@@ -89,10 +89,10 @@ void PatternEngine::EvaluateDue(int64_t watermark_ns) {
 std::optional<PatternEngine::Assessment> PatternEngine::Assess(const Pattern& pattern,
                                                                const domain::Event& trigger) {
   const int64_t at = trigger.time_ns;
-  Assessment a;
-  a.found.resize(pattern.evidence.size());
-  a.confidence = pattern.confidence;
-  std::vector<Found>& found = a.found;
+  Assessment result;
+  result.found.resize(pattern.evidence.size());
+  result.confidence = pattern.confidence;
+  std::vector<Found>& found = result.found;
 
   auto origin_of = [&](const RelationPath& path) {
     return path.origin < 0 ? std::vector<EntityId>{trigger.entity} : found[path.origin].entities;
@@ -122,16 +122,16 @@ std::optional<PatternEngine::Assessment> PatternEngine::Assess(const Pattern& pa
     bool present = f.count >= e.min_count;
     bool veto = e.role == Evidence::Role::kContradicting && e.weight == 0;
     if ((e.role == Evidence::Role::kRequired && !present) || (veto && present)) return std::nullopt;
-    if (e.role == Evidence::Role::kSupporting && present) a.confidence += e.weight;
-    if (e.role == Evidence::Role::kContradicting && present) a.confidence -= e.weight;
+    if (e.role == Evidence::Role::kSupporting && present) result.confidence += e.weight;
+    if (e.role == Evidence::Role::kContradicting && present) result.confidence -= e.weight;
     if (!present) f = Found{};
   }
 
   std::vector<EntityId> at_fault = follow(pattern.at_fault);
   if (at_fault.empty()) at_fault = origin_of(pattern.at_fault);
   if (at_fault.empty()) at_fault.push_back(trigger.entity);
-  a.fault = at_fault.front();
-  return a;
+  result.fault = at_fault.front();
+  return result;
 }
 
 void PatternEngine::Fill(const Pattern& pattern, const domain::Event& trigger, const Assessment& a,
