@@ -54,6 +54,7 @@ v1::Cause CauseProto(const domain::EntityRegistry& registry, const intelligence:
     factor->set_value(Rounded(f.value));
     factor->set_reason(f.reason);
   }
+  out.set_explanation(d.cause.explanation);
   for (const std::string& p : d.patterns) out.add_patterns(p);
   out.set_root_cause(d.best->root_cause);
   out.set_severity(static_cast<v1::Severity>(d.severity.level));

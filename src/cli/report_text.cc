@@ -70,19 +70,7 @@ void AppendCause(const v1::Cause& cause, bool explain, const std::string& head, 
   }
   absl::StrAppend(out, "\n", pad, "Detected ", Duration(cause.time_to_detection()),
                   " after the first sign (", Time(cause.first_event()), ")\n");
-  if (explain) {
-    std::vector<std::string> product;
-    std::string bonus;
-    for (const v1::ScoreFactor& f : cause.score()) {
-      if (f.name() == "agreement") {
-        bonus = absl::StrFormat(" + agreement %.2f (%s)", f.value(), f.reason());
-      } else {
-        product.push_back(absl::StrFormat("%s %.2f (%s)", f.name(), f.value(), f.reason()));
-      }
-    }
-    absl::StrAppendFormat(out, "%sscore: %s%s = %.3f\n", pad, absl::StrJoin(product, " x "), bonus,
-                          cause.confidence());
-  }
+  if (explain) absl::StrAppend(out, pad, "score: ", cause.explanation(), "\n");
   AppendImpact(cause.impact(), pad, out);
   absl::StrAppend(out, pad, "Evidence:\n");
   for (const v1::ChainLink& link : cause.chain()) {

@@ -77,8 +77,9 @@ std::string Minutes(int64_t ns) {
 
 // A cause comes before its symptom: one seen after it is more likely another effect.
 ScoreFactor Timing(int64_t before_ns, const RankOptions& options) {
-  if (before_ns < 0)
+  if (before_ns < 0) {
     return {"timing", 0.75, absl::StrCat(Minutes(-before_ns), " after the symptom")};
+  }
   if (before_ns > options.recent_ns) {
     return {"timing", 0.8, absl::StrCat(Minutes(before_ns), " before the symptom, long before")};
   }
