@@ -2,6 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "intelligence/topology/testing/test_objects.h"
 
 namespace tapio::intelligence {
 namespace {
@@ -11,6 +12,8 @@ using domain::Intern;
 using domain::KubeKind;
 using domain::KubeObject;
 using ::testing::ElementsAre;
+using testing::Object;
+using testing::PodObject;
 
 constexpr int64_t kT0 = 1'772'360'100'000'000'000;  // 2026-03-01T10:15:00Z
 constexpr int64_t kMinute = 60'000'000'000;
@@ -20,27 +23,9 @@ class IncidentTrackerTest : public ::testing::Test {
   IncidentTrackerTest() : graph_(Intern("c"), registry_) {
     Apply(Object(KubeKind::kNode, "", "node-1"));
     Apply(Object(KubeKind::kDeployment, "shop", "api"));
-    for (absl::string_view name : {"api-0", "api-1"}) {
-      KubeObject pod = Object(KubeKind::kPod, "shop", name);
-      pod.meta.owners.push_back(
-          {Intern("Deployment"), Intern("api"), Intern("Deployment/shop/api"), true});
-      domain::PodObject spec;
-      spec.node_name = Intern("node-1");
-      pod.spec = spec;
-      Apply(pod);
-    }
-    KubeObject ledger = Object(KubeKind::kPod, "billing", "ledger-0");
-    ledger.spec = domain::PodObject{};
-    Apply(ledger);
-  }
-
-  static KubeObject Object(KubeKind kind, absl::string_view ns, absl::string_view name) {
-    KubeObject o;
-    o.kind = kind;
-    o.meta.namespace_name = Intern(ns);
-    o.meta.name = Intern(name);
-    o.meta.uid = Intern(absl::StrCat(domain::KubeKindName(kind), "/", ns, "/", name));
-    return o;
+    Apply(PodObject("shop", "api-0", "node-1", "api", ""));
+    Apply(PodObject("shop", "api-1", "node-1", "api", ""));
+    Apply(PodObject("billing", "ledger-0", "", "", ""));
   }
 
   void Apply(KubeObject object) {

@@ -6,6 +6,7 @@
 #include "intelligence/rca/impact.h"
 #include "intelligence/rca/root_cause_ranker.h"
 #include "intelligence/rca/severity.h"
+#include "intelligence/topology/testing/test_objects.h"
 
 namespace tapio::intelligence {
 namespace {
@@ -16,18 +17,12 @@ using domain::KubeKind;
 using domain::KubeObject;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::Object;
+using testing::PodObject;
+using testing::ServiceObject;
 
 constexpr int64_t kT0 = 1'772'360'100'000'000'000;  // 2026-03-01T10:15:00Z
 constexpr int64_t kMinute = 60'000'000'000;
-
-KubeObject Object(KubeKind kind, absl::string_view ns, absl::string_view name) {
-  KubeObject o;
-  o.kind = kind;
-  o.meta.namespace_name = Intern(ns);
-  o.meta.name = Intern(name);
-  o.meta.uid = Intern(absl::StrCat(domain::KubeKindName(kind), "/", ns, "/", name));
-  return o;
-}
 
 class RootCauseTest : public ::testing::Test {
  protected:
@@ -35,32 +30,13 @@ class RootCauseTest : public ::testing::Test {
     Apply(Object(KubeKind::kNode, "", "node-1"));
     Apply(Object(KubeKind::kNode, "", "node-2"));
     Apply(Object(KubeKind::kDeployment, "shop", "api"));
-    Pod("api-0", "node-1", "api", "api");
-    Pod("db-0", "node-1", "", "db");
-    Pod("web-0", "node-2", "", "web");
-    for (absl::string_view app : {"api", "web"}) {
-      KubeObject service = Object(KubeKind::kService, "shop", app);
-      domain::ServiceObject spec;
-      spec.selector = {{Intern("app"), Intern(app)}};
-      service.spec = spec;
-      Apply(service);
-    }
+    Apply(PodObject("shop", "api-0", "node-1", "api", "api"));
+    Apply(PodObject("shop", "db-0", "node-1", "", "db"));
+    Apply(PodObject("shop", "web-0", "node-2", "", "web"));
+    Apply(ServiceObject("shop", "api"));
+    Apply(ServiceObject("shop", "web"));
     graph_.AddCall(Id(KubeKind::kService, "shop", "web"), Id(KubeKind::kService, "shop", "api"),
                    kT0 - 30 * kMinute);
-  }
-
-  void Pod(absl::string_view name, absl::string_view node, absl::string_view owner,
-           absl::string_view app) {
-    KubeObject pod = Object(KubeKind::kPod, "shop", name);
-    if (!owner.empty()) {
-      pod.meta.owners.push_back({Intern("Deployment"), Intern(owner),
-                                 Intern(absl::StrCat("Deployment/shop/", owner)), true});
-    }
-    pod.meta.labels = {{Intern("app"), Intern(app)}};
-    domain::PodObject spec;
-    spec.node_name = Intern(node);
-    pod.spec = spec;
-    Apply(pod);
   }
 
   void Apply(KubeObject object) {
