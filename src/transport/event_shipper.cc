@@ -1,0 +1,167 @@
+#include "transport/event_shipper.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
+#include "tapio/v1/collector.grpc.pb.h"
+
+namespace tapio::transport {
+
+absl::StatusOr<std::unique_ptr<EventShipper>> EventShipper::Start(Options options) {
+  std::string ca_pem;
+  if (!options.ca_file.empty()) {
+    std::ifstream in(options.ca_file);
+    if (!in) return absl::NotFoundError(absl::StrCat(options.ca_file, ": cannot be read"));
+    std::stringstream text;
+    text << in.rdbuf();
+    ca_pem = text.str();
+  }
+  absl::StatusOr<BatchQueue> queue = BatchQueue::Create(options.queue);
+  if (!queue.ok()) return queue.status();
+  std::unique_ptr<EventShipper> shipper(
+      new EventShipper(std::move(options), *std::move(queue), std::move(ca_pem)));
+  shipper->thread_ = std::thread([s = shipper.get()] { s->Run(); });
+  return shipper;
+}
+
+EventShipper::EventShipper(Options options, BatchQueue queue, std::string ca_pem)
+    : options_(std::move(options)), ca_pem_(std::move(ca_pem)), queue_(std::move(queue)) {}
+
+EventShipper::~EventShipper() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    CutBatch(/*force=*/true);
+  }
+  thread_.join();
+}
+
+void EventShipper::Submit(std::vector<v1::UnifiedEvent> events) {
+  absl::MutexLock lock(&mu_);
+  counts_.seen += events.size();
+  if (pending_.events_size() == 0) pending_since_ = absl::Now();
+  for (v1::UnifiedEvent& e : events) *pending_.add_events() = std::move(e);
+  if (static_cast<size_t>(pending_.events_size()) >= options_.batch_events) CutBatch(true);
+}
+
+bool EventShipper::CutBatch(bool force) {
+  const size_t n = static_cast<size_t>(pending_.events_size());
+  if (n == 0) return false;
+  if (!force && n < options_.batch_events && absl::Now() - pending_since_ < options_.batch_delay) {
+    return false;
+  }
+  pending_.set_collector_id(options_.collector_id);
+  if (!queue_.Push(std::move(pending_))) counts_.dropped += n;
+  pending_.Clear();
+  return true;
+}
+
+bool EventShipper::Drain(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  CutBatch(/*force=*/true);
+  auto empty = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return queue_.size() == 0 && pending_.events_size() == 0;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&empty), timeout);
+}
+
+EventShipper::Counts EventShipper::counts() const {
+  absl::MutexLock lock(&mu_);
+  Counts c = counts_;
+  c.spilled_batches = queue_.counts().spilled;
+  c.queued = queue_.memory_events() + static_cast<uint64_t>(pending_.events_size());
+  return c;
+}
+
+void EventShipper::Run() {
+  absl::Duration backoff = options_.first_backoff;
+  for (bool first = true;; first = false) {
+    uint64_t acked_before;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      if (!first) ++counts_.reconnects;
+      acked_before = counts_.acked;
+    }
+    std::string why = Session();
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    counts_.last_error = why;
+    // A stream that got work done earns a quick retry; one that did not, a longer wait.
+    backoff = counts_.acked > acked_before ? options_.first_backoff
+                                           : std::min(backoff * 2, options_.max_backoff);
+    mu_.AwaitWithTimeout(absl::Condition(&stopping_), backoff);
+  }
+}
+
+std::string EventShipper::Session() {
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (ca_pem_.empty()) {
+    credentials = grpc::InsecureChannelCredentials();
+  } else {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ca_pem_;
+    credentials = grpc::SslCredentials(ssl);
+  }
+  std::unique_ptr<v1::CollectorService::Stub> stub =
+      v1::CollectorService::NewStub(grpc::CreateChannel(options_.target, credentials));
+  grpc::ClientContext context;
+  if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
+  std::unique_ptr<grpc::ClientReaderWriter<v1::EventBatch, v1::BatchAck>> stream =
+      stub->Stream(&context);
+
+  bool broken = false;
+  std::thread reader([&] {
+    v1::BatchAck ack;
+    while (stream->Read(&ack)) {
+      absl::MutexLock lock(&mu_);
+      counts_.acked += queue_.Ack(ack.sequence());
+    }
+    absl::MutexLock lock(&mu_);
+    broken = true;
+  });
+
+  uint64_t last_sent = 0;
+  while (true) {
+    v1::EventBatch next;
+    {
+      absl::MutexLock lock(&mu_);
+      // The first batch not sent on this stream, when the window has room for it.
+      auto sendable = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> const v1::EventBatch* {
+        for (size_t i = 0; i < options_.window; ++i) {
+          const v1::EventBatch* b = queue_.At(i);
+          if (b == nullptr) return nullptr;
+          if (b->sequence() > last_sent) return b;
+        }
+        return nullptr;
+      };
+      auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || broken || sendable() != nullptr;
+      };
+      while (!ready()) {
+        mu_.AwaitWithTimeout(absl::Condition(&ready), options_.batch_delay);
+        CutBatch(/*force=*/false);
+      }
+      if (stopping_ || broken) break;
+      next = *sendable();
+    }
+    if (!stream->Write(next)) break;
+    last_sent = next.sequence();
+    absl::MutexLock lock(&mu_);
+    ++counts_.batches_sent;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    // Stopping: the reader may be waiting for acks that will not come.
+    if (stopping_) context.TryCancel();
+  }
+  stream->WritesDone();
+  reader.join();
+  grpc::Status status = stream->Finish();
+  return status.ok() ? "the server ended the stream"
+                     : absl::StrCat(options_.target, ": ", status.error_message());
+}
+
+}  // namespace tapio::transport

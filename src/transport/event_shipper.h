@@ -1,0 +1,90 @@
+// Ships a collector's events to a server over CollectorService.Stream: events are cut into
+// batches (by count or by age), sent ahead of their acknowledgements up to a window, and
+// kept in a BatchQueue until the server acknowledges them; when the stream breaks, the
+// shipper reconnects with exponential back-off and re-sends every batch not acknowledged.
+// A bearer token travels in the `authorization` metadata; TLS is used when a CA is given.
+// Thread-safe: Submit from any thread; one thread of its own does the sending.
+#ifndef TAPIO_TRANSPORT_EVENT_SHIPPER_H_
+#define TAPIO_TRANSPORT_EVENT_SHIPPER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "tapio/v1/event.pb.h"
+#include "transport/batch_queue.h"
+
+namespace tapio::transport {
+
+class EventShipper {
+ public:
+  struct Options {
+    // host:port of the server.
+    std::string target;
+    std::string collector_id;
+    // Sent as "authorization: Bearer <token>" when not empty.
+    std::string token;
+    // PEM file of the CA that signed the server's certificate; empty: plaintext.
+    std::string ca_file;
+    size_t batch_events = 1000;
+    absl::Duration batch_delay = absl::Milliseconds(200);
+    // Batches sent and not yet acknowledged, at most.
+    size_t window = 8;
+    absl::Duration first_backoff = absl::Milliseconds(100);
+    absl::Duration max_backoff = absl::Seconds(10);
+    BatchQueue::Options queue;
+  };
+
+  struct Counts {
+    // Events given to Submit, acknowledged by the server, and dropped (memory and disk full).
+    uint64_t seen = 0;
+    uint64_t acked = 0;
+    uint64_t dropped = 0;
+    uint64_t spilled_batches = 0;
+    uint64_t batches_sent = 0;
+    // Streams opened after the first, and the last reason one broke.
+    uint64_t reconnects = 0;
+    std::string last_error;
+    // Events not yet acknowledged.
+    uint64_t queued = 0;
+  };
+
+  // Starts the sending thread; the first connection is tried at once. Fails when the spill
+  // directory or the CA file cannot be read.
+  static absl::StatusOr<std::unique_ptr<EventShipper>> Start(Options options);
+  // Stops sending; what is not acknowledged stays in the spill directory when there is one.
+  ~EventShipper();
+
+  void Submit(std::vector<tapio::v1::UnifiedEvent> events);
+  // Waits up to `timeout` for every event submitted so far to be acknowledged.
+  bool Drain(absl::Duration timeout);
+  Counts counts() const;
+
+ private:
+  EventShipper(Options options, BatchQueue queue, std::string ca_pem);
+  void Run();
+  // Cuts the pending events into a batch when it is full or old enough; true when it did.
+  bool CutBatch(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // One stream, from connect to break; returns why it broke.
+  std::string Session();
+
+  const Options options_;
+  const std::string ca_pem_;
+  mutable absl::Mutex mu_;
+  BatchQueue queue_ ABSL_GUARDED_BY(mu_);
+  tapio::v1::EventBatch pending_ ABSL_GUARDED_BY(mu_);
+  absl::Time pending_since_ ABSL_GUARDED_BY(mu_);
+  Counts counts_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace tapio::transport
+
+#endif  // TAPIO_TRANSPORT_EVENT_SHIPPER_H_
