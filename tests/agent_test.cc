@@ -1,7 +1,7 @@
-// `tapio agent --stdout` run as a node's operator runs it, against the real kernel: the line
-// that says which collector runs, a refused connection made while it runs printed as one
-// JSON event, and a clean stop on SIGTERM with what it counted. Needs root (in CI it must
-// run; elsewhere it skips with the reason).
+// `tapio agent` run as a node's operator runs it, against the real kernel: the line that says
+// which collector runs, a refused connection made while it runs printed as one JSON event or
+// shipped to a server (an in-test receiver of CollectorService), and a clean stop on SIGTERM
+// with what it counted. Needs root (in CI it must run; elsewhere it skips with the reason).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -11,13 +11,19 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tapio/v1/event.pb.h"
+#include "transport/testing/collector_receiver.h"
 
 namespace tapio {
 namespace {
@@ -32,7 +38,7 @@ bool InCi() {
 // The agent as a child process with its stdout and stderr on pipes.
 class Agent {
  public:
-  Agent() {
+  explicit Agent(std::vector<std::string> args) {
     int out[2], err[2];
     if (pipe(out) != 0 || pipe(err) != 0) return;
     pid_ = fork();
@@ -41,8 +47,10 @@ class Agent {
       dup2(err[1], 2);
       close(out[0]);
       close(err[0]);
-      execl(TAPIO_BINARY, TAPIO_BINARY, "agent", "--stdout", "--kernel", "ebpf", "--for", "60s",
-            static_cast<char*>(nullptr));
+      std::vector<char*> argv = {const_cast<char*>(TAPIO_BINARY)};
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(TAPIO_BINARY, argv.data());
       _exit(127);
     }
     close(out[1]);
@@ -99,6 +107,14 @@ class Agent {
   std::string err_buffer_;
 };
 
+#define TAPIO_REQUIRE_ROOT()                                                          \
+  do {                                                                                \
+    if (geteuid() != 0) {                                                             \
+      if (InCi()) FAIL() << "CI=true but not root: the agent's kernel test must run"; \
+      GTEST_SKIP() << "needs root to load the kernel programs";                       \
+    }                                                                                 \
+  } while (0)
+
 // A port on 127.0.0.1 that nothing listens on.
 uint16_t ClosedPort() {
   int s = socket(AF_INET, SOCK_STREAM, 0);
@@ -112,17 +128,8 @@ uint16_t ClosedPort() {
   return ntohs(addr.sin_port);
 }
 
-TEST(AgentTest, PrintsARefusedConnectionAsOneJsonEventAndStopsCleanly) {
-  if (geteuid() != 0) {
-    if (InCi()) FAIL() << "CI=true but not root: the agent's kernel test must run";
-    GTEST_SKIP() << "needs root to load the kernel programs";
-  }
-  Agent agent;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  std::string mode = agent.Line(/*from_stderr=*/true, deadline);
-  ASSERT_THAT(mode, HasSubstr("kernel collector: eBPF")) << mode;
-
-  uint16_t port = ClosedPort();
+// Connects to `port` on 127.0.0.1, which must refuse.
+void Refused(uint16_t port) {
   int s = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -131,6 +138,22 @@ TEST(AgentTest, PrintsARefusedConnectionAsOneJsonEventAndStopsCleanly) {
   ASSERT_NE(connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   EXPECT_EQ(errno, ECONNREFUSED);
   close(s);
+}
+
+bool IsOurRefusal(const v1::UnifiedEvent& event, uint16_t port) {
+  return event.type() == "net.connection_refused" && event.network().dport() == port &&
+         event.network().pid() == static_cast<uint32_t>(getpid());
+}
+
+TEST(AgentTest, PrintsARefusedConnectionAsOneJsonEventAndStopsCleanly) {
+  TAPIO_REQUIRE_ROOT();
+  Agent agent({"agent", "--stdout", "--kernel", "ebpf", "--for", "60s"});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::string mode = agent.Line(/*from_stderr=*/true, deadline);
+  ASSERT_THAT(mode, HasSubstr("kernel collector: eBPF")) << mode;
+
+  uint16_t port = ClosedPort();
+  Refused(port);
 
   bool found = false;
   while (!found) {
@@ -138,8 +161,7 @@ TEST(AgentTest, PrintsARefusedConnectionAsOneJsonEventAndStopsCleanly) {
     ASSERT_FALSE(line.empty()) << "no refused event for port " << port << " in time";
     v1::UnifiedEvent event;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &event).ok()) << line;
-    found = event.type() == "net.connection_refused" && event.network().dport() == port &&
-            event.network().pid() == static_cast<uint32_t>(getpid());
+    found = IsOurRefusal(event, port);
     if (found) {
       EXPECT_EQ(event.source(), v1::SOURCE_KERNEL);
     }
@@ -148,6 +170,36 @@ TEST(AgentTest, PrintsARefusedConnectionAsOneJsonEventAndStopsCleanly) {
   std::string summary = agent.Line(/*from_stderr=*/true, deadline);
   EXPECT_THAT(summary, HasSubstr("event(s) printed; records "));
   EXPECT_THAT(summary, HasSubstr("ring buffer drops 0"));
+}
+
+TEST(AgentTest, ShipsARefusedConnectionToTheServerWithItsToken) {
+  TAPIO_REQUIRE_ROOT();
+  transport::testing::Receiver receiver;
+  transport::testing::CollectorServer server(&receiver);
+  std::string token_file = absl::StrCat(::testing::TempDir(), "agent-token-", getpid());
+  std::ofstream(token_file) << "s3cret\n";
+  Agent agent({"agent", "--server", absl::StrCat("127.0.0.1:", server.port()), "--token-file",
+               token_file, "--kernel", "ebpf", "--for", "60s"});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  ASSERT_THAT(agent.Line(/*from_stderr=*/true, deadline), HasSubstr("kernel collector: eBPF"));
+
+  uint16_t port = ClosedPort();
+  Refused(port);
+  auto delivered = [&] {
+    for (const v1::UnifiedEvent& e : receiver.events()) {
+      if (IsOurRefusal(e, port)) return true;
+    }
+    return false;
+  };
+  while (!delivered() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(delivered()) << "no refused event for port " << port << " reached the server";
+  EXPECT_EQ(agent.Stop(), 0);
+  std::string summary = agent.Line(/*from_stderr=*/true, deadline);
+  EXPECT_THAT(summary, HasSubstr("acknowledged by 127.0.0.1:"));
+  EXPECT_THAT(summary, HasSubstr(" 0 dropped"));
+  std::remove(token_file.c_str());
 }
 
 }  // namespace

@@ -345,7 +345,7 @@ TEST(TapioCliTest, DemoReplaysTheBundledIncidentAndAnswersWhyForTwoPods) {
 TEST(TapioCliTest, AgentWithoutAPlaceToSendEventsSaysWhatToDo) {
   auto result = RunCommand(Tapio("agent"));
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_THAT(result.output, HasSubstr("run with --stdout"));
+  EXPECT_THAT(result.output, HasSubstr("say where the events go: --server HOST:PORT or --stdout"));
 }
 
 TEST(TapioCliTest, AgentWithAnUnreadableKernelLogNamesIt) {

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "domain/event_id.h"
 #include "domain/event_proto.h"
 #include "google/protobuf/util/json_util.h"
+#include "transport/event_shipper.h"
 #ifdef TAPIO_HAVE_EBPF
 #include "collectors/ebpf/bpf_support.h"
 #include "collectors/ebpf/kernel_collector.h"
@@ -151,10 +153,10 @@ absl::StatusOr<Started> StartKernel(const std::string& mode, const std::string& 
       StartKmsg(kmsg, cluster, node,
                 absl::StrCat(", because eBPF cannot run here: ", support.message()), registry, ids);
   if (!fallback.ok()) {
-    return absl::Status(fallback.status().code(),
-                        absl::StrCat("eBPF cannot run here (", support.message(),
-                                     "), nor can the kernel log be read (",
-                                     fallback.status().message(), ")"));
+    return absl::Status(
+        fallback.status().code(),
+        absl::StrCat("eBPF cannot run here (", support.message(),
+                     "), nor can the kernel log be read (", fallback.status().message(), ")"));
   }
   return fallback;
 #else
@@ -166,12 +168,42 @@ absl::StatusOr<Started> StartKernel(const std::string& mode, const std::string& 
 #endif
 }
 
+// How long a stopping agent waits for the server to acknowledge what it still holds.
+constexpr absl::Duration kDrainOnStop = absl::Seconds(5);
+
+absl::StatusOr<std::unique_ptr<transport::EventShipper>> StartShipper(const std::string& server,
+                                                                      const std::string& token_file,
+                                                                      const std::string& ca_file,
+                                                                      const std::string& spill_dir,
+                                                                      const std::string& node) {
+  transport::EventShipper::Options options;
+  options.target = server;
+  options.collector_id = absl::StrCat("agent/", node);
+  options.ca_file = ca_file;
+  options.queue.spill_dir = spill_dir;
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!in)
+      return absl::NotFoundError(absl::StrCat("--token-file ", token_file, ": cannot be read"));
+    std::getline(in, options.token);
+    if (options.token.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--token-file ", token_file, ": empty"));
+    }
+  }
+  return transport::EventShipper::Start(std::move(options));
+}
+
 }  // namespace
 
 CLI::App* AgentCommand::Register(CLI::App& app) {
   CLI::App* agent = app.add_subcommand(
       "agent", "Run the node agent: the kernel collector (eBPF, or the kernel log)");
   agent->add_flag("--stdout", stdout_, "Print one JSON event per line");
+  agent->add_option("--server", server_, "Ship the events to this server (host:port)");
+  agent->add_option("--token-file", token_file_, "A file holding the server's bearer token");
+  agent->add_option("--ca-file", ca_file_, "The CA certificate (PEM) of the server: use TLS");
+  agent->add_option("--spill-dir", spill_dir_,
+                    "Where events wait on disk while the server is away for long");
   agent->add_option("--node", node_, "This node's name (default: $NODE_NAME, else the hostname)");
   agent->add_option("--cluster", cluster_, "The cluster's name");
   agent->add_option("--kernel", kernel_, "auto, ebpf or kmsg")
@@ -184,10 +216,8 @@ CLI::App* AgentCommand::Register(CLI::App& app) {
 }
 
 int AgentCommand::Run() {
-  if (!stdout_) {
-    std::fprintf(stderr,
-                 "tapio agent: shipping events to a server comes with `tapio serve`, which this "
-                 "build does not have yet; run with --stdout to print them\n");
+  if (stdout_ == !server_.empty()) {
+    std::fprintf(stderr, "tapio agent: say where the events go: --server HOST:PORT or --stdout\n");
     return 2;
   }
   absl::Duration run_for = absl::InfiniteDuration();
@@ -209,6 +239,16 @@ int AgentCommand::Run() {
                  std::string(started.status().message()).c_str());
     return 1;
   }
+  std::unique_ptr<transport::EventShipper> shipper;
+  if (!server_.empty()) {
+    absl::StatusOr<std::unique_ptr<transport::EventShipper>> made =
+        StartShipper(server_, token_file_, ca_file_, spill_dir_, node);
+    if (!made.ok()) {
+      std::fprintf(stderr, "tapio agent: %s\n", std::string(made.status().message()).c_str());
+      return 2;
+    }
+    shipper = *std::move(made);
+  }
   std::fprintf(stderr, "tapio agent: node %s, kernel collector: %s\n", node.c_str(),
                started->mode.c_str());
   std::fflush(stderr);
@@ -225,6 +265,13 @@ int AgentCommand::Run() {
       exit_code = 1;
       break;
     }
+    if (shipper != nullptr) {
+      std::vector<v1::UnifiedEvent> wire;
+      wire.reserve(events.size());
+      for (const domain::Event& e : events) wire.push_back(domain::ToProto(e, registry));
+      shipper->Submit(std::move(wire));
+      continue;
+    }
     for (const domain::Event& e : events) {
       std::string json;
       (void)google::protobuf::util::MessageToJsonString(domain::ToProto(e, registry), &json);
@@ -233,6 +280,19 @@ int AgentCommand::Run() {
       ++printed;
     }
     if (!events.empty()) std::fflush(stdout);
+  }
+  if (shipper != nullptr) {
+    shipper->Drain(kDrainOnStop);
+    transport::EventShipper::Counts c = shipper->counts();
+    std::fprintf(stderr,
+                 "tapio agent: %llu event(s) seen, %llu acknowledged by %s, %llu dropped, %llu "
+                 "waiting%s%s; %s\n",
+                 static_cast<unsigned long long>(c.seen), static_cast<unsigned long long>(c.acked),
+                 server_.c_str(), static_cast<unsigned long long>(c.dropped),
+                 static_cast<unsigned long long>(c.queued),
+                 c.last_error.empty() ? "" : "; last: ", c.last_error.c_str(),
+                 started->source->Counters().c_str());
+    return exit_code;
   }
   std::fprintf(stderr, "tapio agent: %llu event(s) printed; %s\n",
                static_cast<unsigned long long>(printed), started->source->Counters().c_str());

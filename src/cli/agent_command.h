@@ -1,7 +1,7 @@
 // `tapio agent`: the node agent. It runs the kernel collector — eBPF when the programs can
 // load here, else the kernel log from /dev/kmsg — says in one line at start which one runs
-// and why, and with --stdout prints one JSON UnifiedEvent per line until stopped (SIGINT,
-// SIGTERM or --for). Shipping to a server comes with `tapio serve`.
+// and why, and until stopped (SIGINT, SIGTERM or --for) ships the events to a server over
+// CollectorService (--server), or prints one JSON UnifiedEvent per line (--stdout).
 #ifndef TAPIO_CLI_AGENT_COMMAND_H_
 #define TAPIO_CLI_AGENT_COMMAND_H_
 
@@ -23,6 +23,10 @@ class AgentCommand : public Command {
   std::string kmsg_ = "/dev/kmsg";
   std::string run_for_;
   bool stdout_ = false;
+  std::string server_;
+  std::string token_file_;
+  std::string ca_file_;
+  std::string spill_dir_;
 };
 
 }  // namespace tapio::cli

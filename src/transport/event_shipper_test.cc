@@ -8,77 +8,15 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
-#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "tapio/v1/collector.grpc.pb.h"
+#include "transport/testing/collector_receiver.h"
 
 namespace tapio::transport {
 namespace {
 
-// The server side of CollectorService as this test needs it: it checks the token, keeps
-// what it receives and acknowledges the first `ack_limit` batches of each stream.
-class Receiver final : public v1::CollectorService::Service {
- public:
-  explicit Receiver(size_t ack_limit = SIZE_MAX) : ack_limit_(ack_limit) {}
-
-  grpc::Status Stream(grpc::ServerContext* context,
-                      grpc::ServerReaderWriter<v1::BatchAck, v1::EventBatch>* stream) override {
-    auto token = context->client_metadata().find("authorization");
-    if (token == context->client_metadata().end() || token->second != "Bearer s3cret") {
-      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad token");
-    }
-    v1::EventBatch batch;
-    size_t acked = 0;
-    while (stream->Read(&batch)) {
-      {
-        absl::MutexLock lock(&mu_);
-        ++batches_;
-        for (const v1::UnifiedEvent& e : batch.events()) ids_.push_back(e.id());
-      }
-      if (acked < ack_limit_) {
-        v1::BatchAck ack;
-        ack.set_sequence(batch.sequence());
-        stream->Write(ack);
-        ++acked;
-      }
-    }
-    return grpc::Status::OK;
-  }
-
-  std::vector<uint64_t> ids() const {
-    absl::MutexLock lock(&mu_);
-    return ids_;
-  }
-  size_t batches() const {
-    absl::MutexLock lock(&mu_);
-    return batches_;
-  }
-
- private:
-  const size_t ack_limit_;
-  mutable absl::Mutex mu_;
-  std::vector<uint64_t> ids_;
-  size_t batches_ = 0;
-};
-
-class Server {
- public:
-  Server(Receiver* receiver, int port = 0) {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort(absl::StrCat("127.0.0.1:", port), grpc::InsecureServerCredentials(),
-                             &port_);
-    builder.RegisterService(receiver);
-    server_ = builder.BuildAndStart();
-  }
-  ~Server() { server_->Shutdown(std::chrono::system_clock::now()); }
-  int port() const { return port_; }
-
- private:
-  int port_ = 0;
-  std::unique_ptr<grpc::Server> server_;
-};
+using testing::CollectorServer;
+using testing::Receiver;
 
 std::vector<v1::UnifiedEvent> Events(uint64_t first, int n) {
   std::vector<v1::UnifiedEvent> events(static_cast<size_t>(n));
@@ -107,7 +45,7 @@ EventShipper::Options Shipping(int port) {
 // A port nothing listens on yet: a server takes one and gives it back.
 int FreePort() {
   Receiver none;
-  Server probe(&none);
+  CollectorServer probe(&none);
   return probe.port();
 }
 
@@ -122,7 +60,7 @@ bool WaitFor(const std::function<bool()>& condition) {
 
 TEST(EventShipperTest, DeliversEveryEventInOrderAndForgetsWhatIsAcknowledged) {
   Receiver receiver;
-  Server server(&receiver);
+  CollectorServer server(&receiver);
   auto shipper = *EventShipper::Start(Shipping(server.port()));
   for (int i = 0; i < 10; ++i) shipper->Submit(Events(static_cast<uint64_t>(i) * 100 + 1, 100));
   ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
@@ -137,7 +75,7 @@ TEST(EventShipperTest, DeliversEveryEventInOrderAndForgetsWhatIsAcknowledged) {
 
 TEST(EventShipperTest, AWrongTokenIsRefusedAndNothingCountsAsDelivered) {
   Receiver receiver;
-  Server server(&receiver);
+  CollectorServer server(&receiver);
   EventShipper::Options options = Shipping(server.port());
   options.token = "wrong";
   auto shipper = *EventShipper::Start(options);
@@ -152,14 +90,14 @@ TEST(EventShipperTest, AWrongTokenIsRefusedAndNothingCountsAsDelivered) {
 TEST(EventShipperTest, ResendsWhatWasNotAcknowledgedWhenTheServerComesBack) {
   const int port = FreePort();
   auto first = std::make_unique<Receiver>(/*ack_limit=*/2);
-  auto server = std::make_unique<Server>(first.get(), port);
+  auto server = std::make_unique<CollectorServer>(first.get(), port);
   auto shipper = *EventShipper::Start(Shipping(port));
   for (int i = 0; i < 5; ++i) shipper->Submit(Events(static_cast<uint64_t>(i) * 100 + 1, 100));
   ASSERT_TRUE(WaitFor([&] { return first->batches() == 5 && shipper->counts().acked == 200; }));
   server.reset();  // the server goes away with three batches unacknowledged
 
   Receiver second;
-  Server again(&second, port);
+  CollectorServer again(&second, port);
   ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
   EXPECT_EQ(second.ids(), Range(201, 300)) << "exactly what was not acknowledged, in order";
   EXPECT_GE(shipper->counts().reconnects, 1u);
@@ -179,7 +117,7 @@ TEST(EventShipperTest, AServerAwayFromTheStartCostsDiskNotEventsAndGetsThemAll) 
   EXPECT_EQ(shipper->counts().dropped, 0u);
 
   Receiver receiver;
-  Server server(&receiver, port);
+  CollectorServer server(&receiver, port);
   ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
   EXPECT_EQ(receiver.ids(), Range(1, 1000));
   shipper.reset();
