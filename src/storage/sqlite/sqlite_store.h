@@ -1,0 +1,52 @@
+// The embedded Store: one SQLite file in WAL mode, each Append one transaction of prepared
+// inserts, the schema brought up to date on open through numbered migrations recorded in a
+// version table. Thread-safe: one connection, used under a lock.
+#ifndef TAPIO_STORAGE_SQLITE_SQLITE_STORE_H_
+#define TAPIO_STORAGE_SQLITE_SQLITE_STORE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "storage/sqlite/connection.h"
+#include "storage/store.h"
+
+namespace tapio::storage::sqlite {
+
+// The schema version this build writes; a file at a newer version is refused.
+inline constexpr int kSchemaVersion = 1;
+
+class SqliteStore : public Store {
+ public:
+  struct Options {
+    std::string path;
+    // fsync at every commit (synchronous=FULL) rather than at checkpoints (NORMAL): an
+    // acknowledged batch then survives a power cut, not only a crash of the process.
+    bool durable = true;
+  };
+
+  // Opens or creates the file and migrates its schema. Fails with Unavailable naming the file
+  // when it cannot be opened, FailedPrecondition when its schema is newer than this build's.
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(Options options);
+
+  absl::StatusOr<size_t> Append(absl::Span<const tapio::v1::UnifiedEvent> events) override;
+  absl::StatusOr<EventPage> Events(const EventQuery& query) override;
+  absl::StatusOr<std::string> RawRecord(uint64_t event_id) override;
+  absl::StatusOr<uint64_t> EventCount() override;
+  absl::Status PutIncident(const tapio::v1::Incident& incident) override;
+  absl::StatusOr<std::vector<tapio::v1::Incident>> OpenIncidents() override;
+  absl::StatusOr<RetentionResult> Retain(int64_t before_ns, uint64_t max_raw_bytes) override;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<Connection> db) : db_(std::move(db)) {}
+  absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::Mutex mu_;
+  std::unique_ptr<Connection> db_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace tapio::storage::sqlite
+
+#endif  // TAPIO_STORAGE_SQLITE_SQLITE_STORE_H_

@@ -1,0 +1,190 @@
+// One suite of Store behaviour, run against every backend: what a caller relies on whichever
+// store is configured.
+#include "storage/store.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace tapio::storage {
+namespace {
+
+using ::testing::ElementsAre;
+
+struct Backend {
+  std::string name;
+  // A fresh place for a store, and a store opened there (again, to see what survives).
+  std::function<std::string()> fresh;
+  std::function<absl::StatusOr<std::unique_ptr<Store>>(const std::string&)> open;
+};
+
+Backend Sqlite() {
+  return {"sqlite",
+          [] {
+            static int n = 0;
+            std::string dir = absl::StrCat(::testing::TempDir(), "tapio-store-", getpid());
+            std::filesystem::create_directories(dir);
+            return absl::StrCat(dir, "/", ++n, ".db");
+          },
+          [](const std::string& path) -> absl::StatusOr<std::unique_ptr<Store>> {
+            absl::StatusOr<std::unique_ptr<sqlite::SqliteStore>> s =
+                sqlite::SqliteStore::Open({path, /*durable=*/false});
+            if (!s.ok()) return s.status();
+            return std::unique_ptr<Store>(*std::move(s));
+          }};
+}
+
+v1::UnifiedEvent Event(uint64_t id, int64_t time_ns, absl::string_view name,
+                       absl::string_view type = "k8s.container_terminated") {
+  v1::UnifiedEvent e;
+  e.set_id(id);
+  e.set_time_unix_nano(static_cast<uint64_t>(time_ns));
+  e.set_type(std::string(type));
+  e.mutable_entity()->set_kind("Pod");
+  e.mutable_entity()->set_namespace_("shop");
+  e.mutable_entity()->set_name(std::string(name));
+  return e;
+}
+
+std::vector<uint64_t> Ids(const std::vector<v1::UnifiedEvent>& events) {
+  std::vector<uint64_t> ids;
+  for (const v1::UnifiedEvent& e : events) ids.push_back(e.id());
+  return ids;
+}
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    location_ = GetParam().fresh();
+    absl::StatusOr<std::unique_ptr<Store>> s = GetParam().open(location_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+  }
+
+  std::string location_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreTest, AnEventIsStoredOnceHoweverOftenItIsSent) {
+  std::vector<v1::UnifiedEvent> first = {Event(1, 100, "a"), Event(2, 200, "a")};
+  EXPECT_EQ(*store_->Append(first), 2u);
+  std::vector<v1::UnifiedEvent> again = {Event(2, 200, "a"), Event(3, 300, "a")};
+  EXPECT_EQ(*store_->Append(again), 1u);
+  EXPECT_EQ(*store_->EventCount(), 3u);
+  std::vector<v1::UnifiedEvent> top_bit = {Event(~uint64_t{0}, 400, "a")};
+  EXPECT_EQ(*store_->Append(top_bit), 1u) << "ids use all 64 bits";
+  EXPECT_EQ(Ids(store_->Events({})->events), (std::vector<uint64_t>{1, 2, 3, ~uint64_t{0}}));
+}
+
+TEST_P(StoreTest, QueriesFilterByEntityTypeAndTimeAndPageInTimeOrder) {
+  std::vector<v1::UnifiedEvent> events;
+  for (uint64_t i = 1; i <= 250; ++i) {
+    events.push_back(Event(i, static_cast<int64_t>(1000 - i), i % 2 == 0 ? "even" : "odd",
+                           i % 5 == 0 ? "k8s.pod_evicted" : "k8s.container_terminated"));
+  }
+  ASSERT_EQ(*store_->Append(events), 250u);
+
+  EventQuery query;
+  query.kind = "Pod";
+  query.namespace_name = "shop";
+  query.name = "even";
+  query.limit = 50;
+  std::vector<uint64_t> seen;
+  int pages = 0;
+  do {
+    absl::StatusOr<EventPage> page = store_->Events(query);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const v1::UnifiedEvent& e : page->events) {
+      EXPECT_EQ(e.entity().name(), "even");
+      if (!seen.empty()) {
+        EXPECT_LT(e.id(), seen.back()) << "later ids are earlier in time";
+      }
+      seen.push_back(e.id());
+    }
+    query.page_token = page->next_page_token;
+    ++pages;
+  } while (!query.page_token.empty());
+  EXPECT_EQ(seen.size(), 125u);
+  EXPECT_EQ(pages, 3);
+
+  EventQuery evicted;
+  evicted.type = "k8s.pod_evicted";
+  evicted.since_ns = 1000 - 20;
+  evicted.until_ns = 1000 - 5;
+  EXPECT_EQ(Ids(store_->Events(evicted)->events), (std::vector<uint64_t>{20, 15, 10}));
+}
+
+TEST_P(StoreTest, APageTokenFromElsewhereIsRefused) {
+  EventQuery query;
+  query.page_token = "not-a-token";
+  absl::StatusOr<EventPage> page = store_->Events(query);
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreTest, RawRecordsAreKeptApartFromTheirEvents) {
+  v1::UnifiedEvent e = Event(7, 100, "a");
+  e.set_raw("<3>Memory cgroup out of memory: Killed process 1234 (java)");
+  std::vector<v1::UnifiedEvent> events = {e};
+  ASSERT_EQ(*store_->Append(events), 1u);
+  EXPECT_TRUE(store_->Events({})->events.at(0).raw().empty());
+  EXPECT_EQ(*store_->RawRecord(7), e.raw());
+  EXPECT_EQ(store_->RawRecord(8).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_P(StoreTest, OpenIncidentsAreThereAfterReopening) {
+  v1::Incident open;
+  open.set_id(1);
+  open.set_state(v1::Incident::STATE_OPEN);
+  open.mutable_cause()->set_category("node-memory-pressure");
+  v1::Incident resolved;
+  resolved.set_id(2);
+  resolved.set_state(v1::Incident::STATE_RESOLVED);
+  ASSERT_TRUE(store_->PutIncident(open).ok());
+  ASSERT_TRUE(store_->PutIncident(resolved).ok());
+  open.set_matches(3);
+  ASSERT_TRUE(store_->PutIncident(open).ok()) << "an update replaces";
+  store_.reset();
+
+  absl::StatusOr<std::unique_ptr<Store>> again = GetParam().open(location_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  absl::StatusOr<std::vector<v1::Incident>> incidents = (*again)->OpenIncidents();
+  ASSERT_TRUE(incidents.ok()) << incidents.status();
+  ASSERT_EQ(incidents->size(), 1u);
+  EXPECT_EQ((*incidents)[0].id(), 1u);
+  EXPECT_EQ((*incidents)[0].matches(), 3u);
+  EXPECT_EQ((*incidents)[0].cause().category(), "node-memory-pressure");
+}
+
+TEST_P(StoreTest, RetentionRemovesOldEventsThenTheOldestRawRecordsBeyondTheSize) {
+  std::vector<v1::UnifiedEvent> events;
+  for (uint64_t i = 1; i <= 200; ++i) {
+    v1::UnifiedEvent e = Event(i, static_cast<int64_t>(i), "a");
+    e.set_raw(std::string(100, 'x'));
+    events.push_back(e);
+  }
+  ASSERT_EQ(*store_->Append(events), 200u);
+  absl::StatusOr<RetentionResult> result = store_->Retain(/*before_ns=*/51, /*max_raw_bytes=*/5000);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->events_removed, 50u);
+  EXPECT_EQ(*store_->EventCount(), 150u);
+  EXPECT_EQ(store_->RawRecord(50).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->RawRecord(200).ok()) << "the newest raw records stay";
+  EXPECT_EQ(store_->RawRecord(51).status().code(), absl::StatusCode::kNotFound)
+      << "the oldest raw records go first beyond the size";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Sqlite()),
+                         [](const ::testing::TestParamInfo<Backend>& backend) {
+                           return backend.param.name;
+                         });
+
+}  // namespace
+}  // namespace tapio::storage
