@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -12,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/postgres/postgres_store.h"
+#include "storage/postgres/testing/postgres_server.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace tapio::storage {
@@ -19,15 +22,22 @@ namespace {
 
 using ::testing::ElementsAre;
 
+bool InCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
 struct Backend {
   std::string name;
+  // OK when the backend can run here; otherwise why not.
+  std::function<absl::Status()> available;
   // A fresh place for a store, and a store opened there (again, to see what survives).
   std::function<std::string()> fresh;
   std::function<absl::StatusOr<std::unique_ptr<Store>>(const std::string&)> open;
 };
 
 Backend Sqlite() {
-  return {"sqlite",
+  return {"sqlite", [] { return absl::OkStatus(); },
           [] {
             static int n = 0;
             std::string dir = absl::StrCat(::testing::TempDir(), "tapio-store-", getpid());
@@ -37,6 +47,30 @@ Backend Sqlite() {
           [](const std::string& path) -> absl::StatusOr<std::unique_ptr<Store>> {
             absl::StatusOr<std::unique_ptr<sqlite::SqliteStore>> s =
                 sqlite::SqliteStore::Open({path, /*durable=*/false});
+            if (!s.ok()) return s.status();
+            return std::unique_ptr<Store>(*std::move(s));
+          }};
+}
+
+// One real PostgreSQL server for every test of this process, started on first use.
+const absl::StatusOr<std::unique_ptr<postgres::testing::PostgresServer>>& Server() {
+  static auto* server = new absl::StatusOr<std::unique_ptr<postgres::testing::PostgresServer>>(
+      postgres::testing::PostgresServer::Start());
+  return *server;
+}
+
+Backend Postgres() {
+  return {"postgres", [] { return Server().status(); },
+          [] {
+            static int n = 0;
+            std::string name = absl::StrCat("store_test_", ++n);
+            absl::Status created = (*Server())->CreateDatabase(name);
+            EXPECT_TRUE(created.ok()) << created;
+            return name;
+          },
+          [](const std::string& database) -> absl::StatusOr<std::unique_ptr<Store>> {
+            absl::StatusOr<std::unique_ptr<postgres::PostgresStore>> s =
+                postgres::PostgresStore::Open((*Server())->ConnInfo(database));
             if (!s.ok()) return s.status();
             return std::unique_ptr<Store>(*std::move(s));
           }};
@@ -63,6 +97,10 @@ std::vector<uint64_t> Ids(const std::vector<v1::UnifiedEvent>& events) {
 class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
+    if (absl::Status available = GetParam().available(); !available.ok()) {
+      if (InCi()) GTEST_FAIL() << "CI=true but " << GetParam().name << " cannot run: " << available;
+      GTEST_SKIP() << GetParam().name << " cannot run here: " << available;
+    }
     location_ = GetParam().fresh();
     absl::StatusOr<std::unique_ptr<Store>> s = GetParam().open(location_);
     ASSERT_TRUE(s.ok()) << s.status();
@@ -181,7 +219,7 @@ TEST_P(StoreTest, RetentionRemovesOldEventsThenTheOldestRawRecordsBeyondTheSize)
       << "the oldest raw records go first beyond the size";
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Sqlite()),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Sqlite(), Postgres()),
                          [](const ::testing::TestParamInfo<Backend>& backend) {
                            return backend.param.name;
                          });
