@@ -23,6 +23,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tapio/v1/event.pb.h"
+#include "tests/support/tapio_process.h"
 #include "transport/testing/collector_receiver.h"
 
 namespace tapio {
@@ -35,77 +36,7 @@ bool InCi() {
   return ci != nullptr && std::string(ci) == "true";
 }
 
-// The agent as a child process with its stdout and stderr on pipes.
-class Agent {
- public:
-  explicit Agent(std::vector<std::string> args) {
-    int out[2], err[2];
-    if (pipe(out) != 0 || pipe(err) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], 1);
-      dup2(err[1], 2);
-      close(out[0]);
-      close(err[0]);
-      std::vector<char*> argv = {const_cast<char*>(TAPIO_BINARY)};
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(TAPIO_BINARY, argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    close(err[1]);
-    out_ = out[0];
-    err_ = err[0];
-  }
-  ~Agent() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(out_);
-    close(err_);
-  }
-
-  // The next line on `fd`, or "" when none comes before the deadline.
-  std::string Line(bool from_stderr, std::chrono::steady_clock::time_point deadline) {
-    int fd = from_stderr ? err_ : out_;
-    std::string& buffer = from_stderr ? err_buffer_ : out_buffer_;
-    while (buffer.find('\n') == std::string::npos) {
-      int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      deadline - std::chrono::steady_clock::now())
-                                      .count());
-      if (left <= 0) return "";
-      pollfd p{fd, POLLIN, 0};
-      if (poll(&p, 1, left) <= 0) return "";
-      char chunk[4096];
-      ssize_t n = read(fd, chunk, sizeof chunk);
-      if (n <= 0) return "";
-      buffer.append(chunk, static_cast<size_t>(n));
-    }
-    size_t end = buffer.find('\n');
-    std::string line = buffer.substr(0, end);
-    buffer.erase(0, end + 1);
-    return line;
-  }
-
-  // Sends SIGTERM; returns the exit code.
-  int Stop() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    reaped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-  int out_ = -1;
-  int err_ = -1;
-  std::string out_buffer_;
-  std::string err_buffer_;
-};
+using Agent = ::tapio::testing::TapioProcess;
 
 #define TAPIO_REQUIRE_ROOT()                                                          \
   do {                                                                                \

@@ -9,6 +9,8 @@
 #include "cli/config_command.h"
 #include "cli/demo_command.h"
 #include "cli/eval_command.h"
+#include "cli/events_command.h"
+#include "cli/serve_command.h"
 #include "cli/version_command.h"
 #include "domain/process.h"
 
@@ -24,6 +26,8 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<tapio::cli::EvalCommand>());
   commands.push_back(std::make_unique<tapio::cli::DemoCommand>());
   commands.push_back(std::make_unique<tapio::cli::AgentCommand>());
+  commands.push_back(std::make_unique<tapio::cli::ServeCommand>());
+  commands.push_back(std::make_unique<tapio::cli::EventsCommand>());
   std::vector<CLI::App*> subcommands;
   for (auto& command : commands) subcommands.push_back(command->Register(app));
   // CLI11 reports usage errors by throwing; this is the one place that catches them.

@@ -1,0 +1,129 @@
+#include "cli/events_command.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "cli/event_summary.h"
+#include "cli/token_file.h"
+#include "domain/event_proto.h"
+#include "domain/time.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/grpcpp.h"
+#include "tapio/v1/event_service.grpc.pb.h"
+
+namespace tapio::cli {
+namespace {
+
+// "1h" back from now, or an RFC 3339 time; 0 for none.
+absl::StatusOr<int64_t> Since(const std::string& text) {
+  if (text.empty()) return 0;
+  absl::Duration ago;
+  if (absl::ParseDuration(text, &ago)) return absl::ToUnixNanos(absl::Now() - ago);
+  return domain::ParseRfc3339Nanos(text);
+}
+
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const std::string& ca_file) {
+  if (ca_file.empty()) return grpc::InsecureChannelCredentials();
+  std::ifstream in(ca_file);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = pem.str();
+  return grpc::SslCredentials(ssl);
+}
+
+}  // namespace
+
+CLI::App* EventsCommand::Register(CLI::App& app) {
+  CLI::App* events = app.add_subcommand("events", "List the events a server has stored");
+  events->add_option("--server", server_, "host:port of the server (default: $TAPIO_SERVER)");
+  events->add_option("--token-file", token_file_,
+                     "A file holding the bearer token (or TAPIO_TOKEN)");
+  events->add_option("--ca-file", ca_file_, "The server's CA certificate (PEM): use TLS");
+  events->add_option("--entity", entity_, "KIND/NAMESPACE/NAME, or KIND/NAME");
+  events->add_option("--type", type_, "Only events of this type (kernel.oom_kill, …)");
+  events->add_option("--since", since_, "How far back (1h, 30m) or from when (RFC 3339)");
+  events->add_option("--limit", limit_, "At most this many events")->capture_default_str();
+  events->add_option("--output", output_, "text or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  return events;
+}
+
+int EventsCommand::Run() {
+  if (server_.empty()) {
+    if (const char* env = std::getenv("TAPIO_SERVER"); env != nullptr) server_ = env;
+  }
+  if (server_.empty()) {
+    std::fprintf(stderr, "tapio events: no server: pass --server or set TAPIO_SERVER\n");
+    return 2;
+  }
+  absl::StatusOr<std::string> token = ReadToken(token_file_);
+  absl::StatusOr<int64_t> since = Since(since_);
+  if (!token.ok() || !since.ok()) {
+    std::fprintf(stderr, "tapio events: %s\n",
+                 std::string((token.ok() ? since.status() : token.status()).message()).c_str());
+    return 2;
+  }
+  v1::EventQuery query;
+  if (!entity_.empty()) {
+    std::vector<std::string> parts = absl::StrSplit(entity_, '/');
+    if (parts.size() < 2 || parts.size() > 3) {
+      std::fprintf(stderr, "tapio events: --entity %s: name it KIND/NAMESPACE/NAME or KIND/NAME\n",
+                   entity_.c_str());
+      return 2;
+    }
+    std::string kind = parts[0];
+    if (!kind.empty())
+      kind[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(kind[0])));
+    query.set_kind(kind);
+    if (parts.size() == 3) query.set_namespace_(parts[1]);
+    query.set_name(parts.back());
+  }
+  query.set_type(type_);
+  query.set_since_unix_nano(*since);
+  auto stub = v1::EventService::NewStub(grpc::CreateChannel(server_, Credentials(ca_file_)));
+  int printed = 0;
+  domain::EntityRegistry registry;
+  do {
+    query.set_limit(static_cast<uint32_t>(std::min(limit_ - printed, 1000)));
+    grpc::ClientContext context;
+    if (!token->empty()) context.AddMetadata("authorization", "Bearer " + *token);
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    v1::EventPage page;
+    grpc::Status status = stub->Query(&context, query, &page);
+    if (!status.ok()) {
+      std::fprintf(stderr, "tapio events: %s: %s\n", server_.c_str(),
+                   status.error_message().c_str());
+      return 1;
+    }
+    for (const v1::UnifiedEvent& e : page.events()) {
+      if (output_ == "json") {
+        std::string json;
+        (void)google::protobuf::util::MessageToJsonString(e, &json);
+        std::printf("%s\n", json.c_str());
+      } else {
+        absl::StatusOr<domain::Event> event = domain::FromProto(e, registry);
+        std::string entity =
+            absl::StrCat(e.entity().kind(), "/",
+                         e.entity().namespace_().empty() ? "" : e.entity().namespace_() + "/",
+                         e.entity().name());
+        std::printf("%s  %s  %s\n",
+                    domain::FormatRfc3339Nanos(static_cast<int64_t>(e.time_unix_nano())).c_str(),
+                    entity.c_str(), event.ok() ? EventSummary(*event).c_str() : e.type().c_str());
+      }
+      ++printed;
+    }
+    query.set_page_token(page.next_page_token());
+  } while (!query.page_token().empty() && printed < limit_);
+  return 0;
+}
+
+}  // namespace tapio::cli

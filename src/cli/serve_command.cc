@@ -1,0 +1,99 @@
+#include "cli/serve_command.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "absl/time/time.h"
+#include "cli/token_file.h"
+#include "server/server.h"
+#include "storage/postgres/postgres_store.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace tapio::cli {
+namespace {
+
+// How long calls in flight get to finish once a stop is asked for.
+constexpr absl::Duration kGrace = absl::Seconds(5);
+
+absl::StatusOr<std::unique_ptr<storage::Store>> OpenStore(const std::string& sqlite_path,
+                                                          const std::string& postgres) {
+  if (!postgres.empty()) {
+    absl::StatusOr<std::unique_ptr<storage::postgres::PostgresStore>> pg =
+        storage::postgres::PostgresStore::Open(postgres);
+    if (!pg.ok()) return pg.status();
+    return std::unique_ptr<storage::Store>(*std::move(pg));
+  }
+  absl::StatusOr<std::unique_ptr<storage::sqlite::SqliteStore>> lite =
+      storage::sqlite::SqliteStore::Open({sqlite_path});
+  if (!lite.ok()) return lite.status();
+  return std::unique_ptr<storage::Store>(*std::move(lite));
+}
+
+}  // namespace
+
+CLI::App* ServeCommand::Register(CLI::App& app) {
+  CLI::App* serve =
+      app.add_subcommand("serve", "Run the server: ingest agents' events, store, answer");
+  serve->add_option("--listen", listen_, "host:port to listen on")->capture_default_str();
+  serve->add_option("--store", store_, "The SQLite file of the embedded store")
+      ->capture_default_str();
+  serve->add_option("--postgres", postgres_,
+                    "A libpq connection string: store in PostgreSQL instead");
+  serve->add_option("--token-file", token_file_,
+                    "A file holding the bearer token every call must carry (or TAPIO_TOKEN)");
+  serve->add_option("--tls-cert", tls_cert_, "The server's certificate (PEM): serve TLS");
+  serve->add_option("--tls-key", tls_key_, "The certificate's private key (PEM)");
+  return serve;
+}
+
+int ServeCommand::Run() {
+  absl::StatusOr<std::string> token = ReadToken(token_file_);
+  if (!token.ok()) {
+    std::fprintf(stderr, "tapio serve: --token-file %s\n",
+                 std::string(token.status().message()).c_str());
+    return 2;
+  }
+  // Signals are taken by sigwait below, not by whichever thread gRPC happens to run.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  absl::StatusOr<std::unique_ptr<storage::Store>> store = OpenStore(store_, postgres_);
+  if (!store.ok()) {
+    std::fprintf(stderr, "tapio serve: store: %s\n", std::string(store.status().message()).c_str());
+    return 1;
+  }
+  server::ServerOptions options;
+  options.listen = listen_;
+  options.token = *token;
+  options.tls_cert_file = tls_cert_;
+  options.tls_key_file = tls_key_;
+  absl::StatusOr<std::unique_ptr<server::Server>> server = server::Server::Start(options, **store);
+  if (!server.ok()) {
+    std::fprintf(stderr, "tapio serve: %s\n", std::string(server.status().message()).c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "tapio serve: listening on port %d (%s, %s), store %s\n", (*server)->port(),
+               (*server)->tls() ? "TLS" : "plaintext",
+               token->empty() ? "no token asked" : "bearer token asked",
+               postgres_.empty() ? store_.c_str() : "in PostgreSQL");
+  std::fflush(stderr);
+  int signal = 0;
+  sigwait(&stop, &signal);
+  (*server)->Shutdown(kGrace);
+  const server::IngestCounts& c = (*server)->ingest();
+  std::fprintf(stderr,
+               "tapio serve: stopped; %llu batch(es), %llu event(s) stored, %llu duplicate, %llu "
+               "rejected\n",
+               static_cast<unsigned long long>(c.batches.load()),
+               static_cast<unsigned long long>(c.events_stored.load()),
+               static_cast<unsigned long long>(c.events_duplicate.load()),
+               static_cast<unsigned long long>(c.events_rejected.load()));
+  return 0;
+}
+
+}  // namespace tapio::cli

@@ -1,0 +1,30 @@
+// `tapio serve`: the server. It opens the store (SQLite by default, PostgreSQL with
+// --postgres), listens for agents' event streams and for queries (TLS and a bearer token
+// when configured), and on SIGINT or SIGTERM stops taking calls, lets those in flight finish
+// and closes the store.
+#ifndef TAPIO_CLI_SERVE_COMMAND_H_
+#define TAPIO_CLI_SERVE_COMMAND_H_
+
+#include <string>
+
+#include "cli/command.h"
+
+namespace tapio::cli {
+
+class ServeCommand : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override;
+  int Run() override;
+
+ private:
+  std::string listen_ = "127.0.0.1:7470";
+  std::string store_ = "tapio.db";
+  std::string postgres_;
+  std::string token_file_;
+  std::string tls_cert_;
+  std::string tls_key_;
+};
+
+}  // namespace tapio::cli
+
+#endif  // TAPIO_CLI_SERVE_COMMAND_H_

@@ -1,0 +1,48 @@
+#include "server/collector_stream.h"
+
+#include <cstdio>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "domain/entity.h"
+#include "domain/event_proto.h"
+
+namespace tapio::server {
+
+grpc::Status CollectorStream::Stream(
+    grpc::ServerContext* context, grpc::ServerReaderWriter<v1::BatchAck, v1::EventBatch>* stream) {
+  if (grpc::Status auth = token_.Check(*context); !auth.ok()) return auth;
+  v1::EventBatch batch;
+  while (stream->Read(&batch)) {
+    ++counts_.batches;
+    std::vector<v1::UnifiedEvent> valid;
+    valid.reserve(static_cast<size_t>(batch.events_size()));
+    // A scratch registry: the check is FromProto's, the store keeps the wire form.
+    domain::EntityRegistry registry;
+    for (int i = 0; i < batch.events_size(); ++i) {
+      absl::StatusOr<domain::Event> checked = domain::FromProto(batch.events(i), registry);
+      if (!checked.ok()) {
+        ++counts_.events_rejected;
+        std::fprintf(stderr, "tapio serve: %s batch %llu event %d: %s\n",
+                     batch.collector_id().c_str(),
+                     static_cast<unsigned long long>(batch.sequence()), i,
+                     std::string(checked.status().message()).c_str());
+        continue;
+      }
+      valid.push_back(batch.events(i));
+    }
+    absl::StatusOr<size_t> stored = store_.Append(valid);
+    if (!stored.ok()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          absl::StrCat("the store refused the batch: ", stored.status().message()));
+    }
+    counts_.events_stored += *stored;
+    counts_.events_duplicate += valid.size() - *stored;
+    v1::BatchAck ack;
+    ack.set_sequence(batch.sequence());
+    if (!stream->Write(ack)) break;
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace tapio::server

@@ -1,0 +1,44 @@
+// The server side of CollectorService.Stream: each batch's events are checked (a malformed
+// event is refused and counted, naming the collector, the batch and the field; the rest of
+// the batch is kept), stored idempotently by event id, and only then acknowledged, so that an
+// acknowledged event survives the server's crash. Thread-safe.
+#ifndef TAPIO_SERVER_COLLECTOR_STREAM_H_
+#define TAPIO_SERVER_COLLECTOR_STREAM_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "server/bearer_token.h"
+#include "storage/store.h"
+#include "tapio/v1/collector.grpc.pb.h"
+
+namespace tapio::server {
+
+struct IngestCounts {
+  std::atomic<uint64_t> batches{0};
+  std::atomic<uint64_t> events_stored{0};
+  std::atomic<uint64_t> events_duplicate{0};
+  std::atomic<uint64_t> events_rejected{0};
+};
+
+class CollectorStream final : public tapio::v1::CollectorService::Service {
+ public:
+  // `store` must outlive the service.
+  CollectorStream(storage::Store& store, const BearerToken& token) : store_(store), token_(token) {}
+
+  grpc::Status Stream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<tapio::v1::BatchAck, tapio::v1::EventBatch>* stream) override;
+
+  const IngestCounts& counts() const { return counts_; }
+
+ private:
+  storage::Store& store_;
+  const BearerToken& token_;
+  IngestCounts counts_;
+};
+
+}  // namespace tapio::server
+
+#endif  // TAPIO_SERVER_COLLECTOR_STREAM_H_

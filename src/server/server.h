@@ -1,0 +1,58 @@
+// Tapio's gRPC server: CollectorService (agents stream events in) and EventService (what is
+// stored, read back) over one listening port, with TLS when a certificate and key are
+// given, a bearer token on every call, and a bound on message size. Thread-safe.
+#ifndef TAPIO_SERVER_SERVER_H_
+#define TAPIO_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "server/bearer_token.h"
+#include "server/collector_stream.h"
+#include "server/event_query.h"
+#include "storage/store.h"
+
+namespace tapio::server {
+
+struct ServerOptions {
+  // host:port; port 0 takes a free one (see Server::port).
+  std::string listen = "127.0.0.1:7470";
+  // Empty: no token is asked for.
+  std::string token;
+  // PEM files; both empty: plaintext.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  int max_message_bytes = 16 << 20;
+};
+
+class Server {
+ public:
+  // Listens and serves from `store`, which must outlive the server. Fails naming the address
+  // when it cannot listen, or the file when a certificate cannot be read.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
+                                                       storage::Store& store);
+  ~Server();
+
+  int port() const { return port_; }
+  bool tls() const { return tls_; }
+  const IngestCounts& ingest() const { return collector_.counts(); }
+  // Stops taking calls; those in flight get until `deadline` to finish.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  Server(const ServerOptions& options, storage::Store& store);
+
+  BearerToken token_;
+  CollectorStream collector_;
+  EventQueryService events_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool tls_ = false;
+};
+
+}  // namespace tapio::server
+
+#endif  // TAPIO_SERVER_SERVER_H_

@@ -1,0 +1,197 @@
+// `tapio serve` as an operator runs it, with an agent's event stream (the shipper the agent
+// uses) and `tapio events` as clients over loopback: what is sent is stored once and read
+// back; a server killed with SIGKILL mid-stream loses nothing it acknowledged, gets the rest
+// again after its restart, and stores no event twice; bad calls are refused and the server
+// keeps serving.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "tapio/v1/collector.grpc.pb.h"
+#include "tapio/v1/event_service.grpc.pb.h"
+#include "tests/support/run_command.h"
+#include "tests/support/tapio_process.h"
+#include "transport/event_shipper.h"
+
+namespace tapio {
+namespace {
+
+using ::tapio::testing::TapioProcess;
+using ::testing::HasSubstr;
+
+constexpr int64_t kT0 = 1'772'360'100'000'000'000;
+
+class ServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = absl::StrCat(::testing::TempDir(), "tapio-serve-", getpid(), "-",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ + "/token") << "s3cret\n";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Starts the server (on `port`, or a free one) and waits for the line that says it listens.
+  std::unique_ptr<TapioProcess> Serve(int port = 0) {
+    auto server = std::make_unique<TapioProcess>(
+        std::vector<std::string>{"serve", "--listen", absl::StrCat("127.0.0.1:", port), "--store",
+                                 dir_ + "/tapio.db", "--token-file", dir_ + "/token"});
+    std::string line = server->Line(/*from_stderr=*/true,
+                                    std::chrono::steady_clock::now() + std::chrono::seconds(20));
+    EXPECT_THAT(line, HasSubstr("listening on port")) << line;
+    std::vector<std::string> words = absl::StrSplit(line, ' ');
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+      if (words[i] == "port") port_ = std::stoi(words[i + 1]);
+    }
+    return server;
+  }
+
+  std::string Address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+  transport::EventShipper::Options Shipping() const {
+    transport::EventShipper::Options o;
+    o.target = Address();
+    o.collector_id = "agent/node-1";
+    o.token = "s3cret";
+    o.batch_events = 500;
+    o.first_backoff = absl::Milliseconds(20);
+    o.max_backoff = absl::Milliseconds(200);
+    return o;
+  }
+
+  std::string dir_;
+  int port_ = 0;
+};
+
+std::vector<v1::UnifiedEvent> Events(uint64_t first, int n, const std::string& pod) {
+  std::vector<v1::UnifiedEvent> events(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    v1::UnifiedEvent& e = events[static_cast<size_t>(i)];
+    e.set_id(first + static_cast<uint64_t>(i));
+    e.set_time_unix_nano(static_cast<uint64_t>(kT0 + i));
+    e.set_observed_time_unix_nano(static_cast<uint64_t>(kT0 + i));
+    e.set_source(v1::SOURCE_KERNEL);
+    e.set_type("kernel.oom_kill");
+    e.set_severity(v1::SEVERITY_ERROR);
+    e.mutable_entity()->set_kind("Pod");
+    e.mutable_entity()->set_namespace_("shop");
+    e.mutable_entity()->set_name(pod);
+  }
+  return events;
+}
+
+uint64_t StoredEvents(const std::string& path) {
+  auto store = storage::sqlite::SqliteStore::Open({path});
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *(*store)->EventCount() : 0;
+}
+
+TEST_F(ServeTest, WhatAnAgentSendsIsStoredOnceAndReadBackByTheCommandLine) {
+  auto server = Serve();
+  auto shipper = *transport::EventShipper::Start(Shipping());
+  shipper->Submit(Events(1, 300, "api-0"));
+  shipper->Submit(Events(1001, 200, "web-0"));
+  shipper->Submit(Events(1, 300, "api-0"));  // sent again: stored once
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
+
+  auto listed = ::tapio::testing::RunCommand(
+      absl::StrCat(TAPIO_BINARY, " events --server ", Address(), " --token-file ", dir_,
+                   "/token --entity pod/shop/api-0 --output json"));
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  std::vector<std::string> lines = absl::StrSplit(listed.output, '\n', absl::SkipEmpty());
+  EXPECT_EQ(lines.size(), 300u);
+  EXPECT_THAT(lines.front(), HasSubstr("\"name\":\"api-0\""));
+  shipper.reset();
+  EXPECT_EQ(server->Stop(), 0);
+  EXPECT_EQ(StoredEvents(dir_ + "/tapio.db"), 500u);
+}
+
+TEST_F(ServeTest, AServerKilledMidStreamKeepsWhatItAcknowledgedAndGetsTheRestOnce) {
+  auto server = Serve();
+  const int port = port_;
+  auto shipper = *transport::EventShipper::Start(Shipping());
+  constexpr int kBatches = 40;
+  for (int b = 0; b < kBatches / 2; ++b) {
+    shipper->Submit(Events(static_cast<uint64_t>(b) * 500 + 1, 500, "api-0"));
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (shipper->counts().acked < 2000 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  for (int b = kBatches / 2; b < kBatches; ++b) {
+    shipper->Submit(Events(static_cast<uint64_t>(b) * 500 + 1, 500, "api-0"));
+  }
+  server->Stop(SIGKILL);
+  const uint64_t acked = shipper->counts().acked;
+  ASSERT_GE(acked, 2000u);
+  EXPECT_GE(StoredEvents(dir_ + "/tapio.db"), acked) << "everything acknowledged survived";
+
+  auto again = Serve(port);
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(30))) << shipper->counts().last_error;
+  EXPECT_EQ(shipper->counts().acked, uint64_t{kBatches} * 500);
+  shipper.reset();
+  EXPECT_EQ(again->Stop(), 0);
+  EXPECT_EQ(StoredEvents(dir_ + "/tapio.db"), uint64_t{kBatches} * 500)
+      << "every event once: none lost, none twice";
+}
+
+TEST_F(ServeTest, BadCallsAreRefusedAndTheServerKeepsServing) {
+  auto server = Serve();
+  auto channel = grpc::CreateChannel(Address(), grpc::InsecureChannelCredentials());
+  auto events = v1::EventService::NewStub(channel);
+  auto query = [&](const std::string& token, uint32_t limit) {
+    grpc::ClientContext context;
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    v1::EventQuery q;
+    q.set_limit(limit);
+    v1::EventPage page;
+    return events->Query(&context, q, &page);
+  };
+  grpc::Status none = query("", 10);
+  EXPECT_EQ(none.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(none.error_message(), "no bearer token");
+  EXPECT_EQ(query("s3cre7", 10).error_message(), "wrong bearer token");
+  EXPECT_EQ(query("s3cret", 5000).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  // A malformed event is refused and counted; the good ones in its batch are kept.
+  auto shipper = *transport::EventShipper::Start(Shipping());
+  std::vector<v1::UnifiedEvent> batch = Events(1, 3, "api-0");
+  batch[1].set_source(static_cast<v1::Source>(99));
+  shipper->Submit(batch);
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(20)));
+
+  // An oversized message is refused by size, and the server still answers.
+  {
+    auto collector = v1::CollectorService::NewStub(channel);
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer s3cret");
+    auto stream = collector->Stream(&context);
+    v1::EventBatch huge;
+    huge.add_events()->set_raw(std::string(17 << 20, 'x'));
+    stream->Write(huge);
+    stream->WritesDone();
+    EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+  EXPECT_TRUE(query("s3cret", 10).ok());
+  shipper.reset();
+  EXPECT_EQ(server->Stop(), 0);
+  std::string summary = server->Line(/*from_stderr=*/true,
+                                     std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  for (int i = 0; i < 3 && summary.find("stopped") == std::string::npos; ++i) {
+    summary = server->Line(true, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  }
+  EXPECT_THAT(summary, HasSubstr("2 event(s) stored, 0 duplicate, 1 rejected"));
+}
+
+}  // namespace
+}  // namespace tapio
