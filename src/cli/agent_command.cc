@@ -6,7 +6,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <vector>
 
@@ -15,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "cli/token_file.h"
 #include "collectors/kmsg/kmsg_device.h"
 #include "collectors/kmsg/kmsg_parser.h"
 #include "domain/clock.h"
@@ -181,15 +181,9 @@ absl::StatusOr<std::unique_ptr<transport::EventShipper>> StartShipper(const std:
   options.collector_id = absl::StrCat("agent/", node);
   options.ca_file = ca_file;
   options.queue.spill_dir = spill_dir;
-  if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!in)
-      return absl::NotFoundError(absl::StrCat("--token-file ", token_file, ": cannot be read"));
-    std::getline(in, options.token);
-    if (options.token.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("--token-file ", token_file, ": empty"));
-    }
-  }
+  absl::StatusOr<std::string> token = ReadToken(token_file);
+  if (!token.ok()) return token.status();
+  options.token = *token;
   return transport::EventShipper::Start(std::move(options));
 }
 

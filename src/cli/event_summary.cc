@@ -6,6 +6,7 @@ namespace tapio::cli {
 namespace {
 
 constexpr size_t kMessageChars = 160;
+constexpr uint8_t kIpv4 = 2;  // AF_INET
 
 void AppendMessage(domain::Symbol message, std::string* text) {
   if (!message.empty()) {
@@ -53,6 +54,16 @@ std::string EventSummary(const domain::Event& event) {
     if (k->exit_code != 0) absl::StrAppend(&text, " exit ", k->exit_code);
     if (k->count > 1) absl::StrAppend(&text, " x", k->count);
     AppendMessage(k->message, &text);
+  } else if (const auto* n = std::get_if<domain::NetworkPayload>(&event.payload)) {
+    if (n->pid != 0) absl::StrAppend(&text, " ", n->comm.view(), " (pid ", n->pid, ")");
+    if (n->family == kIpv4) {
+      absl::StrAppend(&text, " ", n->saddr[0], ".", n->saddr[1], ".", n->saddr[2], ".", n->saddr[3],
+                      ":", n->sport, " -> ", n->daddr[0], ".", n->daddr[1], ".", n->daddr[2], ".",
+                      n->daddr[3], ":", n->dport);
+    } else if (n->dport != 0) {
+      absl::StrAppend(&text, " port ", n->sport, " -> ", n->dport);
+    }
+    if (n->count > 1) absl::StrAppend(&text, " x", n->count);
   } else if (const auto* s = std::get_if<domain::ServicePayload>(&event.payload)) {
     if (!s->unit.empty()) absl::StrAppend(&text, " ", domain::Resolve(s->unit));
     AppendMessage(s->message, &text);
