@@ -42,10 +42,13 @@ class ServeTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Starts the server (on `port`, or a free one) and waits for the line that says it listens.
-  std::unique_ptr<TapioProcess> Serve(int port = 0) {
-    auto server = std::make_unique<TapioProcess>(
-        std::vector<std::string>{"serve", "--listen", absl::StrCat("127.0.0.1:", port), "--store",
-                                 dir_ + "/tapio.db", "--token-file", dir_ + "/token"});
+  std::unique_ptr<TapioProcess> Serve(int port = 0, std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {
+        "serve",        "--listen",         absl::StrCat("127.0.0.1:", port),
+        "--store",      dir_ + "/tapio.db", "--token-file",
+        dir_ + "/token"};
+    args.insert(args.end(), more.begin(), more.end());
+    auto server = std::make_unique<TapioProcess>(args);
     std::string line = server->Line(/*from_stderr=*/true,
                                     std::chrono::steady_clock::now() + std::chrono::seconds(20));
     EXPECT_THAT(line, HasSubstr("listening on port")) << line;
@@ -143,6 +146,40 @@ TEST_F(ServeTest, AServerKilledMidStreamKeepsWhatItAcknowledgedAndGetsTheRestOnc
   EXPECT_EQ(again->Stop(), 0);
   EXPECT_EQ(StoredEvents(dir_ + "/tapio.db"), uint64_t{kBatches} * 500)
       << "every event once: none lost, none twice";
+}
+
+// A CA and a certificate for 127.0.0.1 signed by it, made with openssl in `dir`.
+void MakeCertificates(const std::string& dir) {
+  std::string script = absl::StrCat(
+      "cd ", dir, " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem ",
+      "-days 1 -subj /CN=tapio-test-ca && openssl req -newkey rsa:2048 -nodes -keyout ",
+      "server.key -out server.csr -subj /CN=127.0.0.1 && printf ",
+      "'subjectAltName=IP:127.0.0.1' > san && openssl x509 -req -in server.csr -CA ca.pem ",
+      "-CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile san");
+  auto made = ::tapio::testing::RunCommand(script);
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+}
+
+TEST_F(ServeTest, OverTlsTheAgentsStreamAndTheCommandLineGetThroughAndPlaintextDoesNot) {
+  MakeCertificates(dir_);
+  auto server = Serve(0, std::vector<std::string>{"--tls-cert", dir_ + "/server.pem", "--tls-key",
+                                                  dir_ + "/server.key"});
+  transport::EventShipper::Options options = Shipping();
+  options.ca_file = dir_ + "/ca.pem";
+  auto shipper = *transport::EventShipper::Start(options);
+  shipper->Submit(Events(1, 50, "api-0"));
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
+
+  std::string events = absl::StrCat(TAPIO_BINARY, " events --server ", Address(), " --token-file ",
+                                    dir_, "/token --output json");
+  auto secure = ::tapio::testing::RunCommand(events + " --ca-file " + dir_ + "/ca.pem");
+  ASSERT_EQ(secure.exit_code, 0) << secure.output;
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(secure.output, '\n', absl::SkipEmpty())).size(),
+            50u);
+  auto plain = ::tapio::testing::RunCommand(events);
+  EXPECT_EQ(plain.exit_code, 1) << plain.output;
+  shipper.reset();
+  EXPECT_EQ(server->Stop(), 0);
 }
 
 TEST_F(ServeTest, BadCallsAreRefusedAndTheServerKeepsServing) {
