@@ -5,8 +5,11 @@
 //    127.0.0.1 at range(1) per second, range(0) per iteration, first with no program loaded,
 //    then with the KernelCollector (tcp only) loaded and a consumer thread calling Poll. The
 //    number of connects is range(0) times the iterations --benchmark_min_time asks for.
+//    range(2) 0: the consumer waits in Poll, as the agent does, and is woken by the kernel
+//    for nearly every record at this rate; otherwise it sleeps range(2) ms between drains
+//    (Flush), which shows what that wakeup per record costs on both sides.
 //  - BM_KernelCollector_ConnectOverhead: the same, as fast as connect() goes: the overhead
-//    of the programs on the system-call path.
+//    of the programs on the system-call path; range(1) as range(2) above.
 //  - BM_RingBufferPoller_DecodedRate: bpf/load_generator.bpf.c (benchmark-only) writes tcp
 //    records into a ring buffer of the collector's size at range(0) records per second (0:
 //    as fast as it can) while a consumer thread drains them with RingBufferPoller and
@@ -131,12 +134,13 @@ ConnectRun RunConnects(uint16_t port, int64_t count, int64_t interval_ns) {
   return run;
 }
 
-// Calls Poll on a collector from its own thread, as the agent's kernel thread does, until
-// stopped, then drains what is left. Counts the refused events to `port`.
+// Calls Poll on a collector from its own thread, as the agent's kernel thread does, or
+// sleeps `drain_every` between drains when it is not zero, until stopped, then drains what
+// is left. Counts the refused events to `port`.
 class CollectorConsumer {
  public:
-  CollectorConsumer(KernelCollector& collector, uint16_t port)
-      : collector_(collector), port_(port), thread_([this] { Run(); }) {}
+  CollectorConsumer(KernelCollector& collector, uint16_t port, absl::Duration drain_every)
+      : collector_(collector), port_(port), drain_every_(drain_every), thread_([this] { Run(); }) {}
 
   // Joins the thread. Returns false when Poll or Flush failed.
   bool Stop() {
@@ -163,7 +167,12 @@ class CollectorConsumer {
       events.clear();
     };
     while (ok_ && !stop_.load(std::memory_order_relaxed)) {
-      ok_ = collector_.Poll(absl::Milliseconds(20), &events).ok();
+      if (drain_every_ > absl::ZeroDuration()) {
+        absl::SleepFor(drain_every_);
+        ok_ = collector_.Flush(&events).ok();
+      } else {
+        ok_ = collector_.Poll(absl::Milliseconds(20), &events).ok();
+      }
       count();
     }
     if (ok_) ok_ = collector_.Flush(&events).ok();
@@ -174,6 +183,7 @@ class CollectorConsumer {
 
   KernelCollector& collector_;
   const uint16_t port_;
+  const absl::Duration drain_every_;
   std::atomic<bool> stop_{false};
   bool ok_ = true;
   int64_t cpu_ns_ = 0;
@@ -184,7 +194,7 @@ class CollectorConsumer {
 
 // Each iteration: range(0) connects without any program, then range(0) with the collector
 // loaded and consumed, paced at `rate` per second (0: unpaced).
-void ConnectOverhead(benchmark::State& state, int64_t rate) {
+void ConnectOverhead(benchmark::State& state, int64_t rate, absl::Duration drain_every) {
   if (absl::Status support = CheckBpfSupport(); !support.ok()) {
     state.SkipWithError(std::string(support.message()).c_str());
     return;
@@ -213,7 +223,7 @@ void ConnectOverhead(benchmark::State& state, int64_t rate) {
       state.SkipWithError(collector.status().ToString().c_str());
       return;
     }
-    CollectorConsumer consumer(**collector, port);
+    CollectorConsumer consumer(**collector, port, drain_every);
     ConnectRun agent = RunConnects(port, batch, interval_ns);
     if (!consumer.Stop()) {
       state.SkipWithError("polling the kernel collector failed");
@@ -265,19 +275,25 @@ void ConnectOverhead(benchmark::State& state, int64_t rate) {
 }
 
 void BM_KernelCollector_PacedConnectOverhead(benchmark::State& state) {
-  ConnectOverhead(state, state.range(1));
+  ConnectOverhead(state, state.range(1), absl::Milliseconds(state.range(2)));
 }
-// 10,000 connects per iteration at 10,000/s: one second each way.
+// 10,000 connects per iteration at 10,000/s: one second each way. 10 ms between drains
+// leaves the ring buffer (about 2,500 tcp records) a quarter full at most.
 BENCHMARK(BM_KernelCollector_PacedConnectOverhead)
-    ->ArgNames({"connects", "per_s"})
-    ->Args({10'000, 10'000})
+    ->ArgNames({"connects", "per_s", "drain_ms"})
+    ->Args({10'000, 10'000, 0})
+    ->Args({10'000, 10'000, 10})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-void BM_KernelCollector_ConnectOverhead(benchmark::State& state) { ConnectOverhead(state, 0); }
+void BM_KernelCollector_ConnectOverhead(benchmark::State& state) {
+  ConnectOverhead(state, 0, absl::Milliseconds(state.range(1)));
+}
+// At about 60,000 refused connects/s, 10 ms between drains leaves the ring a quarter full.
 BENCHMARK(BM_KernelCollector_ConnectOverhead)
-    ->ArgNames({"connects"})
-    ->Arg(20'000)
+    ->ArgNames({"connects", "drain_ms"})
+    ->Args({20'000, 0})
+    ->Args({20'000, 10})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
