@@ -15,21 +15,27 @@ grpc::Status CollectorStream::Stream(
   v1::EventBatch batch;
   while (stream->Read(&batch)) {
     ++counts_.batches;
-    std::vector<v1::UnifiedEvent> valid;
-    valid.reserve(static_cast<size_t>(batch.events_size()));
     // A scratch registry: the check is FromProto's, the store keeps the wire form.
     domain::EntityRegistry registry;
+    std::vector<int> refused;
     for (int i = 0; i < batch.events_size(); ++i) {
       absl::StatusOr<domain::Event> checked = domain::FromProto(batch.events(i), registry);
-      if (!checked.ok()) {
-        ++counts_.events_rejected;
-        std::fprintf(stderr, "tapio serve: %s batch %llu event %d: %s\n",
-                     batch.collector_id().c_str(),
-                     static_cast<unsigned long long>(batch.sequence()), i,
-                     std::string(checked.status().message()).c_str());
+      if (checked.ok()) continue;
+      refused.push_back(i);
+      ++counts_.events_rejected;
+      std::fprintf(stderr, "tapio serve: %s batch %llu event %d: %s\n",
+                   batch.collector_id().c_str(), static_cast<unsigned long long>(batch.sequence()),
+                   i, std::string(checked.status().message()).c_str());
+    }
+    std::vector<v1::UnifiedEvent> valid;
+    valid.reserve(static_cast<size_t>(batch.events_size()));
+    size_t next_refused = 0;
+    for (int i = 0; i < batch.events_size(); ++i) {
+      if (next_refused < refused.size() && refused[next_refused] == i) {
+        ++next_refused;
         continue;
       }
-      valid.push_back(batch.events(i));
+      valid.push_back(std::move(*batch.mutable_events(i)));
     }
     absl::StatusOr<size_t> stored = store_.Append(valid);
     if (!stored.ok()) {

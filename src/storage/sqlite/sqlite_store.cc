@@ -99,15 +99,19 @@ absl::StatusOr<size_t> SqliteStore::Append(absl::Span<const v1::UnifiedEvent> ev
   size_t added = 0;
   v1::UnifiedEvent body;
   for (const v1::UnifiedEvent& e : events) {
-    body = e;
-    body.clear_raw();
+    const v1::UnifiedEvent* stored = &e;
+    if (!e.raw().empty()) {
+      body = e;
+      body.clear_raw();
+      stored = &body;
+    }
     insert->Bind(1, Key(e.id()))
         .Bind(2, static_cast<int64_t>(e.time_unix_nano()))
         .Bind(3, e.entity().kind())
         .Bind(4, e.entity().namespace_())
         .Bind(5, e.entity().name())
         .Bind(6, e.type())
-        .BindBlob(7, body.SerializeAsString());
+        .BindBlob(7, stored->SerializeAsString());
     if (absl::Status s = insert->Run(); !s.ok()) return fail(s);
     insert->Reset();
     if (db_->Changes() == 0) continue;
