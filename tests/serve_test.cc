@@ -151,11 +151,11 @@ TEST_F(ServeTest, AServerKilledMidStreamKeepsWhatItAcknowledgedAndGetsTheRestOnc
 // A CA and a certificate for 127.0.0.1 signed by it, made with openssl in `dir`.
 void MakeCertificates(const std::string& dir) {
   std::string script = absl::StrCat(
-      "cd ", dir, " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem ",
+      "(cd ", dir, " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem ",
       "-days 1 -subj /CN=tapio-test-ca && openssl req -newkey rsa:2048 -nodes -keyout ",
       "server.key -out server.csr -subj /CN=127.0.0.1 && printf ",
       "'subjectAltName=IP:127.0.0.1' > san && openssl x509 -req -in server.csr -CA ca.pem ",
-      "-CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile san");
+      "-CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile san)");
   auto made = ::tapio::testing::RunCommand(script);
   ASSERT_EQ(made.exit_code, 0) << made.output;
 }
