@@ -55,6 +55,6 @@ int BPF_PROG(tapio_process_exit, struct task_struct *task)
 	record->cgroup_id = tapio_task_cgroup_id(task);
 	record->memcg_id = tapio_memcg_id(task);
 	BPF_CORE_READ_STR_INTO(&record->comm, task, comm);
-	bpf_ringbuf_submit(record, 0);
+	tapio_submit(record);
 	return 0;
 }

@@ -71,6 +71,6 @@ int BPF_PROG(tapio_mark_victim, struct task_struct *task, uid_t uid)
 		record->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
 	}
 	read_memcg(task, record);
-	bpf_ringbuf_submit(record, 0);
+	tapio_submit(record);
 	return 0;
 }

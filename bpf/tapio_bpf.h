@@ -33,6 +33,19 @@ static __always_inline void tapio_count(__u32 index)
 		*value += 1; /* per-CPU slot: no other CPU writes it */
 }
 
+/*
+ * Submits a record without waking user space until a quarter of the ring is waiting: the
+ * collector drains on its own schedule (every few tens of milliseconds), so a busy kernel does
+ * not pay a wakeup per record, and a filling ring still wakes it in time.
+ */
+static __always_inline void tapio_submit(void *record)
+{
+	__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+
+	bpf_ringbuf_submit(record, waiting >= size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 /* Reserves a record of `size` bytes, counting the drop when the ring buffer is full. */
 static __always_inline void *tapio_reserve(__u64 size)
 {

@@ -154,7 +154,7 @@ static __always_inline void emit(const struct sock *sk, __u8 kind, int forget_ow
 		if (!record->cgroup_id)
 			record->cgroup_id = owner.cgroup_id;
 	}
-	bpf_ringbuf_submit(record, 0);
+	tapio_submit(record);
 	if (forget_owner)
 		bpf_map_delete_elem(&owners, &cookie);
 }

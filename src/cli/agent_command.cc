@@ -168,6 +168,10 @@ absl::StatusOr<Started> StartKernel(const std::string& mode, const std::string& 
 #endif
 }
 
+// How often the kernel collector is drained: how late an event may reach the agent when the
+// kernel is quiet (a filling ring buffer wakes it sooner).
+constexpr absl::Duration kPollEvery = absl::Milliseconds(50);
+
 // How long a stopping agent waits for the server to acknowledge what it still holds.
 constexpr absl::Duration kDrainOnStop = absl::Seconds(5);
 
@@ -253,7 +257,7 @@ int AgentCommand::Run() {
   int exit_code = 0;
   while (stop_requested == 0 && absl::Now() < deadline) {
     events.clear();
-    absl::Duration wait = std::min(absl::Milliseconds(200), deadline - absl::Now());
+    absl::Duration wait = std::min(kPollEvery, deadline - absl::Now());
     if (absl::Status s = started->source->Poll(wait, &events); !s.ok()) {
       std::fprintf(stderr, "tapio agent: kernel collector: %s\n", std::string(s.message()).c_str());
       exit_code = 1;

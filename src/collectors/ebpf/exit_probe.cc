@@ -22,6 +22,9 @@ absl::StatusOr<std::unique_ptr<ExitProbe>> ExitProbe::Create(const Options& opti
   std::unique_ptr<ExitProbe> probe(new ExitProbe(skeleton));
   bool filtered = !options.cgroup_filter.empty();
   skeleton->rodata->filter_cgroup = filtered ? 1 : 0;
+  if (int error = bpf_map__set_max_entries(skeleton->maps.events, options.ring_bytes); error != 0) {
+    return internal::LibbpfError("sizing the ring buffer of", kName, error);
+  }
   if (int error = exit_bpf__load(skeleton); error != 0) {
     return internal::LibbpfError("loading", kName, error);
   }

@@ -23,6 +23,8 @@ class ExitProbe : public Probe {
     // A cgroup v2 directory ("/sys/fs/cgroup/kubepods.slice"): when set, only exits of tasks
     // in it or below it are reported. Empty: every process on the host.
     std::string cgroup_filter;
+    // The size of its ring buffer, a power of two multiple of the page size.
+    uint32_t ring_bytes = kDefaultRingBytes;
   };
 
   // Opens, configures, loads and attaches the program. Errors name the program and the

@@ -49,15 +49,16 @@ absl::StatusOr<std::unique_ptr<KernelCollector>> KernelCollector::Create(
       new KernelCollector(std::move(options), node, ids, clock));
   const Options& o = collector->options_;
   if (o.oom) {
-    TAPIO_RETURN_IF_ERROR(collector->AddProbe(OomProbe::Create()));
+    TAPIO_RETURN_IF_ERROR(collector->AddProbe(OomProbe::Create(o.ring_buffer_bytes)));
   }
   if (o.process_exit) {
     ExitProbe::Options exit_options;
     exit_options.cgroup_filter = o.exit_cgroup_filter;
+    exit_options.ring_bytes = o.ring_buffer_bytes;
     TAPIO_RETURN_IF_ERROR(collector->AddProbe(ExitProbe::Create(exit_options)));
   }
   if (o.tcp) {
-    TAPIO_RETURN_IF_ERROR(collector->AddProbe(TcpProbe::Create()));
+    TAPIO_RETURN_IF_ERROR(collector->AddProbe(TcpProbe::Create(o.ring_buffer_bytes)));
   }
   if (collector->probes_.empty()) return collector->disabled_.front();
   return collector;
@@ -106,6 +107,9 @@ absl::Status KernelCollector::FlushProbes(std::vector<domain::Event>* out) {
 absl::Status KernelCollector::Poll(absl::Duration timeout, std::vector<domain::Event>* out) {
   sink_ = out;
   absl::StatusOr<int> handled = poller_.Poll(timeout);
+  // The programs wake the poller only once a ring is a quarter full: what came in quieter
+  // times is waiting, and is taken now.
+  if (handled.ok()) handled = poller_.Drain();
   sink_ = nullptr;
   if (!handled.ok()) return handled.status();
   if (clock_.NowNanos() - last_flush_ns_ >=

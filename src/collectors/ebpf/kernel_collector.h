@@ -40,6 +40,8 @@ class KernelCollector {
     bool tcp = true;
     // A cgroup v2 directory; when set, only process exits under it are reported.
     std::string exit_cgroup_filter;
+    // Each program's ring buffer: a power of two multiple of the page size.
+    uint32_t ring_buffer_bytes = kDefaultRingBytes;
     // How often Poll takes the retransmit counts out of the kernel.
     absl::Duration retransmit_interval = absl::Seconds(10);
     // When a program cannot load (its hook missing on this kernel), go on without it and
@@ -78,8 +80,11 @@ class KernelCollector {
   KernelCollector& operator=(const KernelCollector&) = delete;
   ~KernelCollector();
 
-  // Waits up to `timeout` for records and appends the events of all records available, and
-  // of a retransmit flush when `retransmit_interval` has passed since the last one. A record
+  // Waits `timeout` (less when a ring buffer fills past a quarter: the programs wake the
+  // poller only then, so that a busy kernel does not pay a wakeup per record), then appends
+  // the events of all records available, and of a retransmit flush when
+  // `retransmit_interval` has passed since the last one. The timeout is thus how late an
+  // event may be in a quiet moment: call it every few tens of milliseconds. A record
   // that does not decode is counted as malformed and skipped. Fails with Internal when
   // epoll or a map read fails.
   absl::Status Poll(absl::Duration timeout, std::vector<domain::Event>* out);

@@ -9,11 +9,14 @@
 
 namespace tapio::collectors::ebpf {
 
-absl::StatusOr<std::unique_ptr<OomProbe>> OomProbe::Create() {
+absl::StatusOr<std::unique_ptr<OomProbe>> OomProbe::Create(uint32_t ring_bytes) {
   internal::BeginLibbpfCall();
   oom_bpf* skeleton = oom_bpf__open();
   if (skeleton == nullptr) return internal::LibbpfError("opening", kName, -errno);
   std::unique_ptr<OomProbe> probe(new OomProbe(skeleton));
+  if (int error = bpf_map__set_max_entries(skeleton->maps.events, ring_bytes); error != 0) {
+    return internal::LibbpfError("sizing the ring buffer of", kName, error);
+  }
   if (int error = oom_bpf__load(skeleton); error != 0) {
     return internal::LibbpfError("loading", kName, error);
   }

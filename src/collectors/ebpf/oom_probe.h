@@ -20,7 +20,8 @@ class OomProbe : public Probe {
 
   // Opens, loads and attaches the program. Errors name the program and the step
   // ("loading bpf/oom.bpf.c: ..."), with codes as internal/libbpf_error.h says.
-  static absl::StatusOr<std::unique_ptr<OomProbe>> Create();
+  // `ring_bytes`: the size of its ring buffer, a power of two multiple of the page size.
+  static absl::StatusOr<std::unique_ptr<OomProbe>> Create(uint32_t ring_bytes = kDefaultRingBytes);
   ~OomProbe() override;
 
   absl::string_view name() const override { return kName; }

@@ -17,6 +17,10 @@
 
 namespace tapio::collectors::ebpf {
 
+// The size of a program's ring buffer unless told otherwise: 4 MiB, about 40,000 records,
+// holds a burst of 1,000,000 events/s for the tens of milliseconds between two drains.
+inline constexpr uint32_t kDefaultRingBytes = 4u << 20;
+
 // The program's per-CPU `counters` map, summed over CPUs.
 struct ProbeCounters {
   // Records the kernel side could not reserve room for in the ring buffer: lost.

@@ -20,7 +20,8 @@ class TcpProbe : public Probe {
   static constexpr char kName[] = "bpf/tcp.bpf.c";
 
   // Opens, loads and attaches the program. Errors name the program and the step.
-  static absl::StatusOr<std::unique_ptr<TcpProbe>> Create();
+  // `ring_bytes`: the size of its ring buffer, a power of two multiple of the page size.
+  static absl::StatusOr<std::unique_ptr<TcpProbe>> Create(uint32_t ring_bytes = kDefaultRingBytes);
   ~TcpProbe() override;
 
   absl::string_view name() const override { return kName; }

@@ -111,12 +111,14 @@ std::optional<domain::Event> Find(const std::vector<domain::Event>& events, cons
 
 class TcpProbeBpfTest : public ::testing::Test {
  protected:
-  void Start(absl::Duration retransmit_interval = absl::Hours(1)) {
+  void Start(absl::Duration retransmit_interval = absl::Hours(1),
+             uint32_t ring_bytes = kDefaultRingBytes) {
     KernelCollector::Options options;
     options.node = "node-1";
     options.oom = false;
     options.process_exit = false;
     options.retransmit_interval = retransmit_interval;
+    options.ring_buffer_bytes = ring_bytes;
     absl::StatusOr<std::unique_ptr<KernelCollector>> collector =
         KernelCollector::Create(options, registry_, ids_, domain::Clock::Real());
     ASSERT_TRUE(collector.ok()) << collector.status();
@@ -291,11 +293,11 @@ TEST_F(TcpProbeBpfTest, CountsRetransmissionsPerFlowWhenFlushed) {
   EXPECT_EQ(flows, 1u) << "one event per flow per flush, not one per packet";
 }
 
-// The ring buffer holds about 2,500 TCP records; refusing more connections than that before
-// reading any loses the rest, and the kernel's counter says how many.
+// A 256 KiB ring buffer holds about 2,500 TCP records; refusing more connections than that
+// before reading any loses the rest, and the kernel's counter says how many.
 TEST_F(TcpProbeBpfTest, CountsTheRecordsLostToAFullRingBuffer) {
   TAPIO_REQUIRE_BPF();
-  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_NO_FATAL_FAILURE(Start(absl::Hours(1), /*ring_bytes=*/256 * 1024));
   uint16_t closed_port;
   {
     Fd probe = BoundSocket();
