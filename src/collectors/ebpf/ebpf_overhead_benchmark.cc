@@ -5,9 +5,9 @@
 //    127.0.0.1 at range(1) per second, range(0) per iteration, first with no program loaded,
 //    then with the KernelCollector (tcp only) loaded and a consumer thread calling Poll. The
 //    number of connects is range(0) times the iterations --benchmark_min_time asks for.
-//    range(2) 0: the consumer waits in Poll, as the agent does, and is woken by the kernel
-//    for nearly every record at this rate; otherwise it sleeps range(2) ms between drains
-//    (Flush), which shows what that wakeup per record costs on both sides.
+//    range(2) 0: the consumer waits in Poll, as the agent does (the programs wake it only
+//    when a ring is a quarter full, so it drains once per Poll timeout); otherwise it sleeps
+//    range(2) ms between drains (Flush).
 //  - BM_KernelCollector_ConnectOverhead: the same, as fast as connect() goes: the overhead
 //    of the programs on the system-call path; range(1) as range(2) above.
 //  - BM_RingBufferPoller_DecodedRate: bpf/load_generator.bpf.c (benchmark-only) writes tcp
@@ -277,8 +277,7 @@ void ConnectOverhead(benchmark::State& state, int64_t rate, absl::Duration drain
 void BM_KernelCollector_PacedConnectOverhead(benchmark::State& state) {
   ConnectOverhead(state, state.range(1), absl::Milliseconds(state.range(2)));
 }
-// 10,000 connects per iteration at 10,000/s: one second each way. 10 ms between drains
-// leaves the ring buffer (about 2,500 tcp records) a quarter full at most.
+// 10,000 connects per iteration at 10,000/s: one second each way.
 BENCHMARK(BM_KernelCollector_PacedConnectOverhead)
     ->ArgNames({"connects", "per_s", "drain_ms"})
     ->Args({10'000, 10'000, 0})
