@@ -2,12 +2,6 @@
 // which collector runs, a refused connection made while it runs printed as one JSON event or
 // shipped to a server (an in-test receiver of CollectorService), and a clean stop on SIGTERM
 // with what it counted. Needs root (in CI it must run; elsewhere it skips with the reason).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -23,6 +17,8 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tapio/v1/event.pb.h"
+#include "tests/support/ci.h"
+#include "tests/support/loopback.h"
 #include "tests/support/tapio_process.h"
 #include "transport/testing/collector_receiver.h"
 
@@ -31,45 +27,16 @@ namespace {
 
 using ::testing::HasSubstr;
 
-bool InCi() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
 using Agent = ::tapio::testing::TapioProcess;
 
-#define TAPIO_REQUIRE_ROOT()                                                          \
-  do {                                                                                \
-    if (geteuid() != 0) {                                                             \
-      if (InCi()) FAIL() << "CI=true but not root: the agent's kernel test must run"; \
-      GTEST_SKIP() << "needs root to load the kernel programs";                       \
-    }                                                                                 \
+#define TAPIO_REQUIRE_ROOT()                                                \
+  do {                                                                      \
+    if (geteuid() != 0) {                                                   \
+      if (::tapio::testing::InCi())                                         \
+        FAIL() << "CI=true but not root: the agent's kernel test must run"; \
+      GTEST_SKIP() << "needs root to load the kernel programs";             \
+    }                                                                       \
   } while (0)
-
-// A port on 127.0.0.1 that nothing listens on.
-uint16_t ClosedPort() {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(s);
-  return ntohs(addr.sin_port);
-}
-
-// Connects to `port` on 127.0.0.1, which must refuse.
-void Refused(uint16_t port) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_NE(connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  EXPECT_EQ(errno, ECONNREFUSED);
-  close(s);
-}
 
 bool IsOurRefusal(const v1::UnifiedEvent& event, uint16_t port) {
   return event.type() == "net.connection_refused" && event.network().dport() == port &&
@@ -83,8 +50,8 @@ TEST(AgentTest, PrintsARefusedConnectionAsOneJsonEventAndStopsCleanly) {
   std::string mode = agent.Line(/*from_stderr=*/true, deadline);
   ASSERT_THAT(mode, HasSubstr("kernel collector: eBPF")) << mode;
 
-  uint16_t port = ClosedPort();
-  Refused(port);
+  uint16_t port = ::tapio::testing::ClosedPort();
+  ASSERT_TRUE(::tapio::testing::RefuseOnce(port));
 
   bool found = false;
   while (!found) {
@@ -114,8 +81,8 @@ TEST(AgentTest, ShipsARefusedConnectionToTheServerWithItsToken) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   ASSERT_THAT(agent.Line(/*from_stderr=*/true, deadline), HasSubstr("kernel collector: eBPF"));
 
-  uint16_t port = ClosedPort();
-  Refused(port);
+  uint16_t port = ::tapio::testing::ClosedPort();
+  ASSERT_TRUE(::tapio::testing::RefuseOnce(port));
   auto delivered = [&] {
     for (const v1::UnifiedEvent& e : receiver.events()) {
       if (IsOurRefusal(e, port)) return true;

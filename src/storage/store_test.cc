@@ -16,16 +16,12 @@
 #include "storage/postgres/postgres_store.h"
 #include "storage/postgres/testing/postgres_server.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "tests/support/ci.h"
 
 namespace tapio::storage {
 namespace {
 
 using ::testing::ElementsAre;
-
-bool InCi() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
 
 struct Backend {
   std::string name;
@@ -98,7 +94,8 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     if (absl::Status available = GetParam().available(); !available.ok()) {
-      if (InCi()) GTEST_FAIL() << "CI=true but " << GetParam().name << " cannot run: " << available;
+      if (::tapio::testing::InCi())
+        GTEST_FAIL() << "CI=true but " << GetParam().name << " cannot run: " << available;
       GTEST_SKIP() << GetParam().name << " cannot run here: " << available;
     }
     location_ = GetParam().fresh();

@@ -32,13 +32,9 @@
 #include "collectors/ebpf/kernel_collector.h"
 #include "domain/event.h"
 #include "gtest/gtest.h"
+#include "tests/support/ci.h"
 
 namespace tapio::collectors::ebpf::bpf_testing {
-
-inline bool InCi() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
 
 // Skips the test with the one-line reason when BPF cannot load here; fails it in CI, where
 // the kernel tests must run.
@@ -46,7 +42,7 @@ inline bool InCi() {
   do {                                                                          \
     if (absl::Status tapio_bpf_ = ::tapio::collectors::ebpf::CheckBpfSupport(); \
         !tapio_bpf_.ok()) {                                                     \
-      if (::tapio::collectors::ebpf::bpf_testing::InCi()) {                     \
+      if (::tapio::testing::InCi()) {                                           \
         FAIL() << "CI=true but BPF cannot load: " << tapio_bpf_.message();      \
       }                                                                         \
       GTEST_SKIP() << "BPF cannot load here: " << tapio_bpf_.message();         \

@@ -52,6 +52,7 @@
 #include "domain/entity.h"
 #include "domain/event_id.h"
 #include "domain/symbol_table.h"
+#include "tests/support/loopback.h"
 
 namespace tapio::collectors::ebpf {
 namespace {
@@ -77,36 +78,9 @@ int64_t ThreadRusageNanos() {
   return nanos(usage.ru_utime) + nanos(usage.ru_stime);
 }
 
-sockaddr_in Loopback(uint16_t port) {
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return address;
-}
-
-// A port on 127.0.0.1 nothing listens on: bound by the kernel's choice, then closed.
-uint16_t ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address = Loopback(0);
-  socklen_t length = sizeof(address);
-  uint16_t port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-bool RefuseOnce(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address = Loopback(port);
-  bool refused = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 &&
-                 errno == ECONNREFUSED;
-  close(fd);
-  return refused;
-}
+using ::tapio::testing::ClosedPort;
+using ::tapio::testing::Loopback;
+using ::tapio::testing::RefuseOnce;
 
 struct ConnectRun {
   int64_t wall_ns = 0;

@@ -10,14 +10,10 @@
 #include "absl/time/clock.h"
 #include "domain/clock.h"
 #include "gtest/gtest.h"
+#include "tests/support/ci.h"
 
 namespace tapio::collectors::kmsg {
 namespace {
-
-bool InCi() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
 
 class KmsgDeviceTest : public ::testing::Test {
  protected:
@@ -52,7 +48,7 @@ TEST_F(KmsgDeviceTest, ReadsLiveRecordsAndRefusesKernelEventsForgedByUserSpace) 
     std::string why =
         device.ok() ? "cannot write /dev/kmsg" : std::string(device.status().message());
     if (writer >= 0) close(writer);
-    if (InCi()) FAIL() << "CI=true but /dev/kmsg is not usable: " << why;
+    if (::tapio::testing::InCi()) FAIL() << "CI=true but /dev/kmsg is not usable: " << why;
     GTEST_SKIP() << "needs root for /dev/kmsg: " << why;
   }
   std::string forged = absl::StrCat(
