@@ -271,6 +271,8 @@ int AgentCommand::Run() {
       continue;
     }
     for (const domain::Event& e : events) {
+      // A slow reader must not keep a stop waiting behind what is left to print.
+      if (stop_requested != 0) break;
       std::string json;
       (void)google::protobuf::util::MessageToJsonString(domain::ToProto(e, registry), &json);
       std::fputs(json.c_str(), stdout);

@@ -69,11 +69,21 @@ class TapioProcess {
   }
 
   // Sends `signal` (SIGTERM: a clean stop; SIGKILL: a crash); returns the exit code, or -1
-  // when the signal killed it.
+  // when the signal killed it. Keeps reading its output meanwhile, so that a child blocked on
+  // a full pipe can still stop; what it printed stays readable with Line.
   int Stop(int signal = SIGTERM) {
     kill(pid_, signal);
     int status = 0;
-    waitpid(pid_, &status, 0);
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+      pollfd fds[2] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}};
+      if (poll(fds, 2, 50) <= 0) continue;
+      char chunk[4096];
+      for (int i = 0; i < 2; ++i) {
+        if ((fds[i].revents & (POLLIN | POLLHUP)) == 0) continue;
+        ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
+        if (n > 0) (i == 0 ? out_buffer_ : err_buffer_).append(chunk, static_cast<size_t>(n));
+      }
+    }
     reaped_ = true;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
