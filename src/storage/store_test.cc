@@ -48,11 +48,12 @@ Backend Sqlite() {
           }};
 }
 
-// One real PostgreSQL server for every test of this process, started on first use.
+// One real PostgreSQL server for every test of this process, started on first use and
+// stopped when the process exits.
 const absl::StatusOr<std::unique_ptr<postgres::testing::PostgresServer>>& Server() {
-  static auto* server = new absl::StatusOr<std::unique_ptr<postgres::testing::PostgresServer>>(
-      postgres::testing::PostgresServer::Start());
-  return *server;
+  static const absl::StatusOr<std::unique_ptr<postgres::testing::PostgresServer>> server =
+      postgres::testing::PostgresServer::Start();
+  return server;
 }
 
 Backend Postgres() {

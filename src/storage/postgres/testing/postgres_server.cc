@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,6 +54,9 @@ int Spawn(std::vector<std::string> argv, const std::string& log) {
       if (setgid(pg->pw_gid) != 0 || setuid(pg->pw_uid) != 0) _exit(126);
     }
   }
+  // A test process that dies without stopping the server takes it along (set after the user
+  // change, which clears it).
+  prctl(PR_SET_PDEATHSIG, SIGINT);
   FILE* out = std::fopen(log.c_str(), "a");
   if (out != nullptr) {
     dup2(fileno(out), 1);

@@ -1,6 +1,7 @@
 // Test support: a real PostgreSQL server of Debian's package, made in a temporary directory
-// with initdb and started on 127.0.0.1 on a free port for the life of the object (as the
-// `postgres` user when the tests run as root, since the server refuses to run as root).
+// with initdb and started on 127.0.0.1 on a free port for the life of the object, or of the
+// test process if it dies first (as the `postgres` user when the tests run as root, since
+// the server refuses to run as root).
 // Test code only.
 #ifndef TAPIO_STORAGE_POSTGRES_TESTING_POSTGRES_SERVER_H_
 #define TAPIO_STORAGE_POSTGRES_TESTING_POSTGRES_SERVER_H_
