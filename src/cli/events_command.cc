@@ -2,8 +2,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -17,6 +15,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "tapio/v1/event_service.grpc.pb.h"
+#include "transport/channel_credentials.h"
 
 namespace tapio::cli {
 namespace {
@@ -27,16 +26,6 @@ absl::StatusOr<int64_t> Since(const std::string& text) {
   absl::Duration ago;
   if (absl::ParseDuration(text, &ago)) return absl::ToUnixNanos(absl::Now() - ago);
   return domain::ParseRfc3339Nanos(text);
-}
-
-std::shared_ptr<grpc::ChannelCredentials> Credentials(const std::string& ca_file) {
-  if (ca_file.empty()) return grpc::InsecureChannelCredentials();
-  std::ifstream in(ca_file);
-  std::stringstream pem;
-  pem << in.rdbuf();
-  grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = pem.str();
-  return grpc::SslCredentials(ssl);
 }
 
 }  // namespace
@@ -89,7 +78,14 @@ int EventsCommand::Run() {
   }
   query.set_type(type_);
   query.set_since_unix_nano(*since);
-  auto stub = v1::EventService::NewStub(grpc::CreateChannel(server_, Credentials(ca_file_)));
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      transport::ClientCredentials(ca_file_);
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "tapio events: --ca-file %s\n",
+                 std::string(credentials.status().message()).c_str());
+    return 2;
+  }
+  auto stub = v1::EventService::NewStub(grpc::CreateChannel(server_, *credentials));
   int printed = 0;
   domain::EntityRegistry registry;
   do {

@@ -1,21 +1,15 @@
 #include "server/server.h"
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "domain/source_file.h"
 
 namespace tapio::server {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be read"));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+// A certificate or key is a few kilobytes; a file far larger is not one.
+constexpr size_t kMaxPemBytes = 1 << 20;
 
 }  // namespace
 
@@ -27,9 +21,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   std::unique_ptr<Server> server(new Server(options, store));
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
-    absl::StatusOr<std::string> cert = ReadFile(options.tls_cert_file);
+    absl::StatusOr<std::string> cert = domain::ReadWholeFile(options.tls_cert_file, kMaxPemBytes);
     if (!cert.ok()) return cert.status();
-    absl::StatusOr<std::string> key = ReadFile(options.tls_key_file);
+    absl::StatusOr<std::string> key = domain::ReadWholeFile(options.tls_key_file, kMaxPemBytes);
     if (!key.ok()) return key.status();
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back({*key, *cert});

@@ -1,33 +1,29 @@
 #include "transport/event_shipper.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
 #include "tapio/v1/collector.grpc.pb.h"
+#include "transport/channel_credentials.h"
 
 namespace tapio::transport {
 
 absl::StatusOr<std::unique_ptr<EventShipper>> EventShipper::Start(Options options) {
-  std::string ca_pem;
-  if (!options.ca_file.empty()) {
-    std::ifstream in(options.ca_file);
-    if (!in) return absl::NotFoundError(absl::StrCat(options.ca_file, ": cannot be read"));
-    std::stringstream text;
-    text << in.rdbuf();
-    ca_pem = text.str();
-  }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ClientCredentials(options.ca_file);
+  if (!credentials.ok()) return credentials.status();
   absl::StatusOr<BatchQueue> queue = BatchQueue::Create(options.queue);
   if (!queue.ok()) return queue.status();
   std::unique_ptr<EventShipper> shipper(
-      new EventShipper(std::move(options), *std::move(queue), std::move(ca_pem)));
+      new EventShipper(std::move(options), *std::move(queue), *std::move(credentials)));
   shipper->thread_ = std::thread([s = shipper.get()] { s->Run(); });
   return shipper;
 }
 
-EventShipper::EventShipper(Options options, BatchQueue queue, std::string ca_pem)
-    : options_(std::move(options)), ca_pem_(std::move(ca_pem)), queue_(std::move(queue)) {}
+EventShipper::EventShipper(Options options, BatchQueue queue,
+                           std::shared_ptr<grpc::ChannelCredentials> credentials)
+    : options_(std::move(options)),
+      credentials_(std::move(credentials)),
+      queue_(std::move(queue)) {}
 
 EventShipper::~EventShipper() {
   {
@@ -97,16 +93,8 @@ void EventShipper::Run() {
 }
 
 std::string EventShipper::Session() {
-  std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (ca_pem_.empty()) {
-    credentials = grpc::InsecureChannelCredentials();
-  } else {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ca_pem_;
-    credentials = grpc::SslCredentials(ssl);
-  }
   std::unique_ptr<v1::CollectorService::Stub> stub =
-      v1::CollectorService::NewStub(grpc::CreateChannel(options_.target, credentials));
+      v1::CollectorService::NewStub(grpc::CreateChannel(options_.target, credentials_));
   grpc::ClientContext context;
   if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
   std::unique_ptr<grpc::ClientReaderWriter<v1::EventBatch, v1::BatchAck>> stream =

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "grpcpp/security/credentials.h"
 #include "tapio/v1/event.pb.h"
 #include "transport/batch_queue.h"
 
@@ -67,7 +68,8 @@ class EventShipper {
   Counts counts() const;
 
  private:
-  EventShipper(Options options, BatchQueue queue, std::string ca_pem);
+  EventShipper(Options options, BatchQueue queue,
+               std::shared_ptr<grpc::ChannelCredentials> credentials);
   void Run();
   // Cuts the pending events into a batch when it is full or old enough; true when it did.
   bool CutBatch(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -75,7 +77,7 @@ class EventShipper {
   std::string Session();
 
   const Options options_;
-  const std::string ca_pem_;
+  const std::shared_ptr<grpc::ChannelCredentials> credentials_;
   mutable absl::Mutex mu_;
   BatchQueue queue_ ABSL_GUARDED_BY(mu_);
   tapio::v1::EventBatch pending_ ABSL_GUARDED_BY(mu_);
