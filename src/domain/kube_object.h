@@ -260,6 +260,8 @@ struct ObjectChange {
   // it was observed.
   int64_t time_ns = 0;
   KubeObject object;
+  // The object's JSON as it was read, when the reader was asked to keep it; else empty.
+  std::string raw = {};
 };
 
 }  // namespace tapio::domain

@@ -58,7 +58,8 @@ void DumpReader::ReadJson(absl::string_view text, const std::string& name,
         }
         if (object->kind == domain::KubeKind::kUnknown) return;
         int64_t at = NewestTime(*object);
-        changes.push_back({domain::ObjectChange::Type::kAdded, at, std::move(*object)});
+        changes.push_back({domain::ObjectChange::Type::kAdded, at, std::move(*object),
+                           std::string(decoder_.raw())});
       });
   if (!page.ok()) {
     problems->push_back({name, std::string(page.status().message())});
@@ -99,6 +100,7 @@ void DumpReader::ReadWatch(absl::string_view text, const std::string& name,
     last_time = std::max(last_time, NewestTime(event->object));
     change.time_ns = last_time;
     change.object = std::move(event->object);
+    change.raw = std::string(decoder_.raw());
     handler(change);
   }
 }

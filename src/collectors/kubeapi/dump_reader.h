@@ -37,6 +37,9 @@ class DumpReader {
   absl::Status ReadWatchFile(const std::string& path, const std::string& name,
                              const ChangeHandler& handler, std::vector<DumpProblem>* problems);
 
+  // When on, each change carries its object's JSON as read (ObjectChange::raw).
+  void set_keep_raw(bool keep) { decoder_.set_keep_raw(keep); }
+
   // Parses in-memory text the same way.
   void ReadJson(absl::string_view text, const std::string& name, const ChangeHandler& handler,
                 std::vector<DumpProblem>* problems);

@@ -145,6 +145,8 @@ void DecodeBody(JsonFields& f, ondemand::object& object, domain::KubeObject& out
 struct ObjectDecoder::State {
   ondemand::parser parser;
   std::string buffer;
+  bool keep_raw = false;
+  std::string raw;
 
   // Copies `json` into a buffer with the padding simdjson needs.
   simdjson::padded_string_view Pad(absl::string_view json) {
@@ -162,6 +164,13 @@ struct ObjectDecoder::State {
     if (!peeked.ok()) return peeked.status();
     std::string kind = *peeked;
     if (kind.empty() || kind == "PartialObjectMetadata") kind = std::string(default_kind);
+    raw.clear();
+    if (keep_raw && kind != "Secret") {
+      std::string_view text;
+      if (auto error = object.raw_json().get(text)) return JsonError(error, "object");
+      raw.assign(text.data(), text.size());
+      if (auto error = object.reset().error()) return JsonError(error, "object");
+    }
     out.kind = domain::KubeKindFromName(kind);
     JsonFields fields;
     DecodeBody(fields, object, out);
@@ -177,6 +186,10 @@ struct ObjectDecoder::State {
 
 ObjectDecoder::ObjectDecoder() : state_(std::make_unique<State>()) {}
 ObjectDecoder::~ObjectDecoder() = default;
+
+void ObjectDecoder::set_keep_raw(bool keep) { state_->keep_raw = keep; }
+
+absl::string_view ObjectDecoder::raw() const { return state_->raw; }
 
 absl::StatusOr<domain::KubeObject> ObjectDecoder::DecodeObject(absl::string_view json,
                                                                absl::string_view default_kind) {

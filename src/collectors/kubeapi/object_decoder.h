@@ -40,6 +40,12 @@ class ObjectDecoder {
   ObjectDecoder(const ObjectDecoder&) = delete;
   ObjectDecoder& operator=(const ObjectDecoder&) = delete;
 
+  // When on, the JSON text of each object decoded is kept until the next one: see raw().
+  void set_keep_raw(bool keep);
+  // The JSON of the object last decoded, as it was read; empty unless keep_raw is on, and
+  // always empty for a Secret, whose data must not leave the decoder.
+  absl::string_view raw() const;
+
   // Decodes one object. `default_kind` is used when the JSON has no "kind" (items of an API
   // list response) or only "PartialObjectMetadata" (a metadata-only answer). Kinds Tapio does not
   // model come back as kUnknown with their metadata. Fails with InvalidArgument naming the JSON

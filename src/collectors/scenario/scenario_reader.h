@@ -44,6 +44,9 @@ class ScenarioReader {
   ScenarioReader(std::string cluster, domain::EntityRegistry& registry,
                  domain::EventIdGenerator& ids, const domain::Clock& clock);
 
+  // When on, Kubernetes object changes carry their object's JSON (ObjectChange::raw).
+  void set_keep_raw(bool keep) { kube_.set_keep_raw(keep); }
+
   // Reads `path`: a scenario directory, a directory of `kubectl get -o json` files, or a single
   // file. Fails with NotFound when `path` does not exist.
   absl::Status Read(const std::string& path, const ScenarioInput& input, ScenarioReport* report);
