@@ -7,10 +7,10 @@
 #include <string>
 
 #include "cli/offline_analysis.h"
-#include "cli/report_builder.h"
 #include "cli/scenario_evaluation.h"
 #include "gtest/gtest.h"
 #include "intelligence/patterns/builtin_patterns.h"
+#include "intelligence/report/report_builder.h"
 
 namespace tapio {
 namespace {
@@ -86,7 +86,7 @@ TEST_F(ScenarioSetTest, NoCauseShowsAsTwoIncidents) {
         cli::AnalyzeOffline({entry.path().string()}, "", *patterns_);
     ASSERT_TRUE(analysis.ok()) << analysis.status();
     std::set<std::string> categories;
-    for (const v1::Incident& incident : cli::BuildIncidents(**analysis)) {
+    for (const v1::Incident& incident : intelligence::BuildIncidents((*analysis)->view())) {
       EXPECT_TRUE(categories.insert(incident.cause().category()).second)
           << entry.path().filename() << ": two incidents for " << incident.cause().category();
     }

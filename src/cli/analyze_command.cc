@@ -8,16 +8,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "cli/event_summary.h"
 #include "cli/json_text.h"
 #include "cli/offline_analysis.h"
 #include "cli/pattern_library.h"
-#include "cli/report_builder.h"
 #include "cli/report_text.h"
 #include "cli/why_report.h"
 #include "domain/event_proto.h"
 #include "domain/time.h"
 #include "google/protobuf/util/json_util.h"
+#include "intelligence/report/event_summary.h"
+#include "intelligence/report/report_builder.h"
 
 namespace tapio::cli {
 namespace {
@@ -116,7 +116,8 @@ void PrintText(const OfflineAnalysis& analysis, bool explain) {
     for (absl::string_view hint : hints) std::printf("  - %s\n", std::string(hint).c_str());
   }
 
-  std::printf("\n%s", IncidentsText(BuildIncidents(analysis), explain).c_str());
+  std::printf("\n%s",
+              IncidentsText(intelligence::BuildIncidents(analysis.view()), explain).c_str());
 
   const intelligence::PatternEngineCounts& pc = analysis.pattern_counts;
   std::printf(
@@ -141,7 +142,7 @@ void PrintText(const OfflineAnalysis& analysis, bool explain) {
     for (const domain::Event* event : grouped.by_entity[entity.value]) {
       std::printf("  %s  %-8s %s\n", domain::FormatRfc3339Nanos(event->time_ns).c_str(),
                   std::string(domain::SeverityName(event->severity)).c_str(),
-                  EventSummary(*event).c_str());
+                  intelligence::EventSummary(*event).c_str());
     }
   }
 }
@@ -184,8 +185,8 @@ void PrintJson(const OfflineAnalysis& analysis) {
     return absl::StrCat("[", absl::StrJoin(items, ","), "]");
   };
   std::vector<std::string> incidents;
-  for (const v1::Incident& incident : BuildIncidents(analysis)) {
-    incidents.push_back(ReportJson(incident));
+  for (const v1::Incident& incident : intelligence::BuildIncidents(analysis.view())) {
+    incidents.push_back(intelligence::ReportJson(incident));
   }
   std::vector<std::string> matches;
   for (const intelligence::PatternMatch& m : analysis.matches) {
@@ -250,13 +251,14 @@ int AnalyzeCommand::Run() {
       }
       question.at_ns = *at;
     }
-    absl::StatusOr<v1::WhyReport> report = AnswerWhy(**analysis, question);
+    absl::StatusOr<v1::WhyReport> report = AnswerWhy((*analysis)->view(), question);
     if (!report.ok()) {
       std::fprintf(stderr, "tapio analyze: --why %s\n",
                    std::string(report.status().message()).c_str());
       return 2;
     }
-    std::string text = output_ == "json" ? ReportJson(*report) + "\n" : WhyText(*report, explain_);
+    std::string text =
+        output_ == "json" ? intelligence::ReportJson(*report) + "\n" : WhyText(*report, explain_);
     std::fputs(text.c_str(), stdout);
     return 0;
   }

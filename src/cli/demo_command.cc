@@ -8,10 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "cli/offline_analysis.h"
 #include "cli/pattern_library.h"
-#include "cli/report_builder.h"
 #include "cli/report_text.h"
 #include "cli/why_report.h"
 #include "collectors/scenario/expected_outcome.h"
+#include "intelligence/report/report_builder.h"
 
 namespace tapio::cli {
 namespace {
@@ -54,7 +54,8 @@ int DemoCommand::Run() {
   for (const auto& p : a.report.problems) {
     std::printf("  unusable %s: %s\n", p.place.c_str(), p.problem.c_str());
   }
-  std::printf("\n%s", IncidentsText(BuildIncidents(a), /*explain=*/false).c_str());
+  std::printf("\n%s",
+              IncidentsText(intelligence::BuildIncidents(a.view()), /*explain=*/false).c_str());
   absl::StatusOr<collectors::scenario::ExpectedOutcome> expected =
       collectors::scenario::ReadExpectedOutcome(
           (std::filesystem::path(incident_) / "expected.yaml").string());
@@ -69,7 +70,7 @@ int DemoCommand::Run() {
     }
   }
   for (const std::string& entity : asked) {
-    absl::StatusOr<std::string> report = WhyReport(a, {entity, expected->at_ns.value_or(0)});
+    absl::StatusOr<std::string> report = WhyReport(a.view(), {entity, expected->at_ns.value_or(0)});
     if (!report.ok()) {
       std::fprintf(stderr, "tapio demo: %s\n", std::string(report.status().message()).c_str());
       return 2;

@@ -8,12 +8,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "cli/event_summary.h"
 #include "cli/token_file.h"
 #include "domain/event_proto.h"
 #include "domain/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
+#include "intelligence/report/event_summary.h"
 #include "tapio/v1/event_service.grpc.pb.h"
 #include "transport/channel_credentials.h"
 
@@ -113,7 +113,8 @@ int EventsCommand::Run() {
                          e.entity().name());
         std::printf("%s  %s  %s\n",
                     domain::FormatRfc3339Nanos(static_cast<int64_t>(e.time_unix_nano())).c_str(),
-                    entity.c_str(), event.ok() ? EventSummary(*event).c_str() : e.type().c_str());
+                    entity.c_str(),
+                    event.ok() ? intelligence::EventSummary(*event).c_str() : e.type().c_str());
       }
       ++printed;
     }

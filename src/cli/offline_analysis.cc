@@ -47,17 +47,6 @@ void LearnCall(const domain::Event& call, domain::EntityRegistry& registry,
 
 }  // namespace
 
-std::optional<domain::EntityId> FindEntity(const OfflineAnalysis& analysis, absl::string_view kind,
-                                           absl::string_view namespace_name,
-                                           absl::string_view name) {
-  domain::KubeKind known = domain::KubeKindFromName(kind);
-  if (known != domain::KubeKind::kUnknown) {
-    if (auto id = analysis.graph->Find(known, namespace_name, name)) return id;
-  }
-  return analysis.registry.FindByName(analysis.graph->cluster(), domain::Intern(kind),
-                                      domain::Intern(namespace_name), domain::Intern(name));
-}
-
 absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
     const std::vector<std::string>& paths, absl::string_view cluster,
     std::vector<intelligence::Pattern> patterns) {

@@ -5,7 +5,6 @@
 #define TAPIO_CLI_OFFLINE_ANALYSIS_H_
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +16,7 @@
 #include "intelligence/patterns/pattern.h"
 #include "intelligence/patterns/pattern_engine.h"
 #include "intelligence/patterns/pattern_match.h"
+#include "intelligence/report/analysis_view.h"
 #include "intelligence/topology/topology_graph.h"
 #include "pipeline/pipeline_metrics.h"
 
@@ -36,13 +36,11 @@ struct OfflineAnalysis {
   intelligence::PatternEngineCounts pattern_counts;
   // The matches grouped into incidents, open or resolved as of the last record.
   std::vector<intelligence::Incident> incidents;
-};
 
-// The entity of that kind ("Pod", or "Service" for an OTLP service.name too), namespace
-// (empty when cluster-scoped) and name in the records read; nullopt when there is none.
-std::optional<domain::EntityId> FindEntity(const OfflineAnalysis& analysis, absl::string_view kind,
-                                           absl::string_view namespace_name,
-                                           absl::string_view name);
+  intelligence::AnalysisView view() const {
+    return {registry, *graph, matches, incidents, last_time_ns};
+  }
+};
 
 // Reads every path in turn, then runs `patterns` over the delivered events in time order, as
 // the live engine sees them. Fails when a path does not exist or the pipeline cannot start.

@@ -8,6 +8,7 @@
 #include "cli/offline_analysis.h"
 #include "domain/kube_object.h"
 #include "intelligence/rca/root_cause_ranker.h"
+#include "intelligence/report/asked_entity.h"
 
 namespace tapio::cli {
 namespace {
@@ -39,7 +40,7 @@ EntityName NameOf(const domain::EntityRegistry& registry, EntityId id) {
 }
 
 std::optional<EntityId> Lookup(const OfflineAnalysis& a, const EntityName& e) {
-  return FindEntity(a, e.kind, e.namespace_name, e.name);
+  return intelligence::FindEntity(a.view(), e.kind, e.namespace_name, e.name);
 }
 
 bool SameName(const EntityName& a, const EntityName& b) {

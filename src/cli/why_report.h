@@ -8,15 +8,13 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "cli/offline_analysis.h"
-#include "domain/entity.h"
+#include "intelligence/report/analysis_view.h"
 #include "tapio/v1/report.pb.h"
 
 namespace tapio::cli {
 
 struct WhyQuestion {
-  // "pod/shop/checkout-7d9f8c6b4-x2x9q", "node/node-7", "deployment/shop/checkout": the kind
-  // in any case, then the namespace for namespaced kinds, then the name.
+  // As intelligence::FindAskedEntity reads it: "pod/shop/checkout-7d9f8c6b4-x2x9q".
   std::string entity;
   // Unix nanoseconds; 0 asks as of the last record.
   int64_t at_ns = 0;
@@ -25,17 +23,13 @@ struct WhyQuestion {
   int causes = 3;
 };
 
-// Finds the entity the question names. Fails with InvalidArgument for a malformed name and
-// NotFound, naming it, when the records hold no such entity.
-absl::StatusOr<domain::EntityId> FindAskedEntity(const OfflineAnalysis& analysis,
-                                                 const std::string& entity);
-
-// The answer. Fails as FindAskedEntity does.
-absl::StatusOr<tapio::v1::WhyReport> AnswerWhy(const OfflineAnalysis& analysis,
+// The answer. Fails as intelligence::FindAskedEntity does.
+absl::StatusOr<tapio::v1::WhyReport> AnswerWhy(const intelligence::AnalysisView& analysis,
                                                const WhyQuestion& question);
 
-// The answer for people. Fails as FindAskedEntity does.
-absl::StatusOr<std::string> WhyReport(const OfflineAnalysis& analysis, const WhyQuestion& question);
+// The answer for people. Fails as intelligence::FindAskedEntity does.
+absl::StatusOr<std::string> WhyReport(const intelligence::AnalysisView& analysis,
+                                      const WhyQuestion& question);
 
 }  // namespace tapio::cli
 

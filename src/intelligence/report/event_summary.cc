@@ -1,8 +1,8 @@
-#include "cli/event_summary.h"
+#include "intelligence/report/event_summary.h"
 
 #include "absl/strings/str_cat.h"
 
-namespace tapio::cli {
+namespace tapio::intelligence {
 namespace {
 
 constexpr size_t kMessageChars = 160;
@@ -76,4 +76,4 @@ std::string EventSummary(const domain::Event& event) {
   return text;
 }
 
-}  // namespace tapio::cli
+}  // namespace tapio::intelligence

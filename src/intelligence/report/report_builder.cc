@@ -1,16 +1,16 @@
-#include "cli/report_builder.h"
+#include "intelligence/report/report_builder.h"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 
-#include "cli/event_summary.h"
 #include "domain/event_proto.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "intelligence/rca/diagnosis.h"
+#include "intelligence/report/event_summary.h"
 
-namespace tapio::cli {
+namespace tapio::intelligence {
 namespace {
 
 using domain::EntityId;
@@ -28,7 +28,7 @@ void AddAll(const domain::EntityRegistry& registry, const std::vector<EntityId>&
   }
 }
 
-v1::Impact ImpactProto(const domain::EntityRegistry& registry, const intelligence::Impact& impact) {
+v1::Impact ImpactProto(const domain::EntityRegistry& registry, const Impact& impact) {
   v1::Impact out;
   std::set<std::string> namespaces;
   AddAll(registry, impact.pods, out.mutable_pods(), &namespaces);
@@ -40,15 +40,14 @@ v1::Impact ImpactProto(const domain::EntityRegistry& registry, const intelligenc
   return out;
 }
 
-v1::Cause CauseProto(const domain::EntityRegistry& registry, const intelligence::Diagnosis& d,
-                     int rank) {
+v1::Cause CauseProto(const domain::EntityRegistry& registry, const Diagnosis& d, int rank) {
   v1::Cause out;
   out.set_rank(rank);
   out.set_category(d.cause.category);
   *out.mutable_entity() = domain::ToProto(registry.Get(d.cause.entity));
   out.set_relation(d.cause.relation);
   out.set_confidence(Rounded(d.cause.score));
-  for (const intelligence::ScoreFactor& f : d.cause.factors) {
+  for (const ScoreFactor& f : d.cause.factors) {
     v1::ScoreFactor* factor = out.add_score();
     factor->set_name(f.name);
     factor->set_value(Rounded(f.value));
@@ -60,7 +59,7 @@ v1::Cause CauseProto(const domain::EntityRegistry& registry, const intelligence:
   out.set_severity(static_cast<v1::Severity>(d.severity.level));
   for (const std::string& r : d.severity.reasons) out.add_severity_reasons(r);
   *out.mutable_impact() = ImpactProto(registry, d.impact);
-  for (const intelligence::ChainLink& link : d.chain) {
+  for (const ChainLink& link : d.chain) {
     const domain::Event& e = *link.event;
     v1::ChainLink* l = out.add_chain();
     *l->mutable_time() = TimeUtil::NanosecondsToTimestamp(e.time_ns);
@@ -85,13 +84,13 @@ v1::Cause CauseProto(const domain::EntityRegistry& registry, const intelligence:
 
 }  // namespace
 
-v1::WhyReport BuildWhyReport(const OfflineAnalysis& analysis, EntityId symptom, int64_t at_ns,
+v1::WhyReport BuildWhyReport(const AnalysisView& analysis, EntityId symptom, int64_t at_ns,
                              int causes) {
   v1::WhyReport out;
   *out.mutable_symptom() = domain::ToProto(analysis.registry.Get(symptom));
   *out.mutable_at() = TimeUtil::NanosecondsToTimestamp(at_ns);
-  std::vector<intelligence::Diagnosis> diagnoses = intelligence::Diagnose(
-      *analysis.graph, analysis.matches, {symptom, at_ns}, static_cast<size_t>(causes));
+  std::vector<Diagnosis> diagnoses =
+      Diagnose(analysis.graph, analysis.matches, {symptom, at_ns}, static_cast<size_t>(causes));
   for (size_t i = 0; i < diagnoses.size(); ++i) {
     *out.add_causes() = CauseProto(analysis.registry, diagnoses[i], static_cast<int>(i + 1));
   }
@@ -103,13 +102,13 @@ v1::WhyReport BuildWhyReport(const OfflineAnalysis& analysis, EntityId symptom, 
   return out;
 }
 
-std::vector<v1::Incident> BuildIncidents(const OfflineAnalysis& analysis) {
+std::vector<v1::Incident> BuildIncidents(const AnalysisView& analysis) {
   std::vector<v1::Incident> result;
-  for (const intelligence::Incident& incident : analysis.incidents) {
+  for (const Incident& incident : analysis.incidents) {
     // The incident's own matches, so that its cause is ranked among them alone.
-    std::vector<intelligence::PatternMatch> own;
+    std::vector<PatternMatch> own;
     for (size_t i : incident.matches) own.push_back(analysis.matches[i]);
-    const intelligence::PatternMatch* first = &*std::min_element(
+    const PatternMatch* first = &*std::min_element(
         own.begin(), own.end(),
         [](const auto& a, const auto& b) { return a.trigger.time_ns < b.trigger.time_ns; });
     EntityId symptom = first->trigger.entity;
@@ -123,8 +122,8 @@ std::vector<v1::Incident> BuildIncidents(const OfflineAnalysis& analysis) {
     }
     *out.mutable_symptom() = domain::ToProto(analysis.registry.Get(symptom));
     out.set_matches(static_cast<uint32_t>(incident.matches.size()));
-    std::vector<intelligence::Diagnosis> diagnoses =
-        intelligence::Diagnose(*analysis.graph, own, {symptom, incident.updated_ns}, 1);
+    std::vector<Diagnosis> diagnoses =
+        Diagnose(analysis.graph, own, {symptom, incident.updated_ns}, 1);
     if (!diagnoses.empty()) *out.mutable_cause() = CauseProto(analysis.registry, diagnoses[0], 1);
     result.push_back(std::move(out));
   }
@@ -140,4 +139,4 @@ std::string ReportJson(const google::protobuf::Message& message) {
   return json;
 }
 
-}  // namespace tapio::cli
+}  // namespace tapio::intelligence

@@ -1,30 +1,30 @@
-// Tapio's answers in their wire form, from an offline analysis: tapio.v1.WhyReport for "why
+// Tapio's answers in their wire form, from an analysis: tapio.v1.WhyReport for "why
 // did this entity fail?" and tapio.v1.Incident for each incident, as docs/report.md
 // describes them. `ReportJson` prints either through protobuf's JSON mapping with the field
 // names of report.proto and every field present, so the shape never depends on the data.
-#ifndef TAPIO_CLI_REPORT_BUILDER_H_
-#define TAPIO_CLI_REPORT_BUILDER_H_
+#ifndef TAPIO_INTELLIGENCE_REPORT_REPORT_BUILDER_H_
+#define TAPIO_INTELLIGENCE_REPORT_REPORT_BUILDER_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "cli/offline_analysis.h"
 #include "domain/entity.h"
 #include "google/protobuf/message.h"
+#include "intelligence/report/analysis_view.h"
 #include "tapio/v1/report.pb.h"
 
-namespace tapio::cli {
+namespace tapio::intelligence {
 
 // The top `causes` causes of `symptom`'s failure as of `at_ns`.
-tapio::v1::WhyReport BuildWhyReport(const OfflineAnalysis& analysis, domain::EntityId symptom,
+tapio::v1::WhyReport BuildWhyReport(const AnalysisView& analysis, domain::EntityId symptom,
                                     int64_t at_ns, int causes);
 
 // Every incident, in the order opened.
-std::vector<tapio::v1::Incident> BuildIncidents(const OfflineAnalysis& analysis);
+std::vector<tapio::v1::Incident> BuildIncidents(const AnalysisView& analysis);
 
 std::string ReportJson(const google::protobuf::Message& message);
 
-}  // namespace tapio::cli
+}  // namespace tapio::intelligence
 
-#endif  // TAPIO_CLI_REPORT_BUILDER_H_
+#endif  // TAPIO_INTELLIGENCE_REPORT_REPORT_BUILDER_H_
