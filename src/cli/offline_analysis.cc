@@ -3,13 +3,9 @@
 #include <algorithm>
 
 #include "absl/synchronization/mutex.h"
-#include "collectors/kubeapi/transition_detector.h"
-#include "collectors/otlp/otlp_parser.h"
 #include "domain/event_id.h"
-#include "domain/kube_object.h"
-#include "domain/string_list.h"
-#include "intelligence/topology/pod_attribution.h"
 #include "pipeline/pipeline_builder.h"
+#include "server/record_intake.h"
 
 namespace tapio::cli {
 namespace {
@@ -28,22 +24,6 @@ class CollectingSink : public pipeline::Stage {
   absl::Mutex& mu_;
   std::vector<domain::Event>& events_;
 };
-
-// An OTLP call event is the calls edge from its caller to the service it names.
-void LearnCall(const domain::Event& call, domain::EntityRegistry& registry,
-               intelligence::TopologyGraph& graph) {
-  const auto* app = std::get_if<domain::ApplicationPayload>(&call.payload);
-  if (app == nullptr || app->peer_service.empty()) return;
-  domain::EntityRef caller = registry.Get(call.entity);
-  std::optional<absl::string_view> ns = domain::FindLabel(call.labels, "callee_namespace");
-  domain::EntityRef callee{caller.cluster,
-                           domain::Intern("Service"),
-                           ns.has_value() ? domain::Intern(*ns) : caller.namespace_name,
-                           app->peer_service,
-                           {}};
-  absl::StatusOr<domain::EntityId> id = registry.Register(callee);
-  if (id.ok() && *id != call.entity) graph.AddCall(call.entity, *id, call.time_ns);
-}
 
 }  // namespace
 
@@ -66,22 +46,19 @@ absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
   pipeline::Pipeline& pipe = **built;
 
   domain::EventIdGenerator ids(0x0ff11e);
-  collectors::kubeapi::TransitionDetector detector(cluster_symbol, analysis->registry, ids);
+  server::RecordIntake intake(analysis->registry, *analysis->graph, ids);
   std::vector<domain::Event> batch;
   collectors::scenario::ScenarioInput input;
   input.on_change = [&](const domain::ObjectChange& change) {
     analysis->last_time_ns = std::max(analysis->last_time_ns, change.time_ns);
-    analysis->graph->Apply(change).IgnoreError();
     batch.clear();
-    detector.Observe(change, &batch);
+    intake.Change(change, &batch);
     pipe.Submit(batch);
   };
-  const domain::Symbol call_type = domain::Intern(collectors::otlp::event_type::kCall);
   input.on_events = [&](std::vector<domain::Event> events) {
     for (domain::Event& e : events) {
       analysis->last_time_ns = std::max(analysis->last_time_ns, e.time_ns);
-      intelligence::AttributeToPod(*analysis->graph, e);
-      if (e.type == call_type) LearnCall(e, analysis->registry, *analysis->graph);
+      intake.Prepare(e);
     }
     pipe.Submit(events);
   };

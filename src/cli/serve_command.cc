@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "absl/time/time.h"
+#include "cli/pattern_library.h"
 #include "cli/token_file.h"
 #include "server/server.h"
 #include "storage/postgres/postgres_store.h"
@@ -45,6 +46,9 @@ CLI::App* ServeCommand::Register(CLI::App& app) {
                     "A file holding the bearer token every call must carry (or TAPIO_TOKEN)");
   serve->add_option("--tls-cert", tls_cert_, "The server's certificate (PEM): serve TLS");
   serve->add_option("--tls-key", tls_key_, "The certificate's private key (PEM)");
+  serve->add_option("--cluster", cluster_, "The cluster's name, as its agents give it");
+  serve->add_option("--patterns", patterns_,
+                    "A directory of pattern files to use instead of the built-in library");
   return serve;
 }
 
@@ -62,6 +66,11 @@ int ServeCommand::Run() {
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
+  absl::StatusOr<std::vector<intelligence::Pattern>> patterns = LoadPatternLibrary(patterns_);
+  if (!patterns.ok()) {
+    std::fprintf(stderr, "tapio serve: %s\n", std::string(patterns.status().message()).c_str());
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<storage::Store>> store = OpenStore(store_, postgres_);
   if (!store.ok()) {
     std::fprintf(stderr, "tapio serve: store: %s\n", std::string(store.status().message()).c_str());
@@ -72,7 +81,9 @@ int ServeCommand::Run() {
   options.token = *token;
   options.tls_cert_file = tls_cert_;
   options.tls_key_file = tls_key_;
-  absl::StatusOr<std::unique_ptr<server::Server>> server = server::Server::Start(options, **store);
+  server::LiveAnalysis analysis(*std::move(patterns), {.cluster = cluster_}, domain::Clock::Real());
+  absl::StatusOr<std::unique_ptr<server::Server>> server =
+      server::Server::Start(options, **store, analysis);
   if (!server.ok()) {
     std::fprintf(stderr, "tapio serve: %s\n", std::string(server.status().message()).c_str());
     return 1;

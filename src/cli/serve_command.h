@@ -1,7 +1,7 @@
 // `tapio serve`: the server. It opens the store (SQLite by default, PostgreSQL with
-// --postgres), listens for agents' event streams and for queries (TLS and a bearer token
-// when configured), and on SIGINT or SIGTERM stops taking calls, lets those in flight finish
-// and closes the store.
+// --postgres), loads the pattern library, listens for agents' event streams and for queries
+// (TLS and a bearer token when configured), analyses what it stores as it arrives, and on
+// SIGINT or SIGTERM stops taking calls, lets those in flight finish and closes the store.
 #ifndef TAPIO_CLI_SERVE_COMMAND_H_
 #define TAPIO_CLI_SERVE_COMMAND_H_
 
@@ -23,6 +23,8 @@ class ServeCommand : public Command {
   std::string token_file_;
   std::string tls_cert_;
   std::string tls_key_;
+  std::string cluster_;
+  std::string patterns_;
 };
 
 }  // namespace tapio::cli

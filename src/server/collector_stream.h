@@ -1,7 +1,9 @@
 // The server side of CollectorService.Stream: each batch's events are checked (a malformed
 // event is refused and counted, naming the collector, the batch and the field; the rest of
-// the batch is kept), stored idempotently by event id, and only then acknowledged, so that an
-// acknowledged event survives the server's crash. Thread-safe.
+// the batch is kept), stored idempotently by event id, handed to the live analysis (only those
+// new to the store, so a re-sent batch is analysed once) together with the events it derives,
+// and only then acknowledged, so that an acknowledged event survives the server's crash. A
+// batch marked final makes the analysis conclude what is pending. Thread-safe.
 #ifndef TAPIO_SERVER_COLLECTOR_STREAM_H_
 #define TAPIO_SERVER_COLLECTOR_STREAM_H_
 
@@ -10,6 +12,7 @@
 #include <string>
 
 #include "server/bearer_token.h"
+#include "server/live_analysis.h"
 #include "storage/store.h"
 #include "tapio/v1/collector.grpc.pb.h"
 
@@ -24,8 +27,9 @@ struct IngestCounts {
 
 class CollectorStream final : public tapio::v1::CollectorService::Service {
  public:
-  // `store` must outlive the service.
-  CollectorStream(storage::Store& store, const BearerToken& token) : store_(store), token_(token) {}
+  // `store` and `analysis` must outlive the service.
+  CollectorStream(storage::Store& store, LiveAnalysis& analysis, const BearerToken& token)
+      : store_(store), analysis_(analysis), token_(token) {}
 
   grpc::Status Stream(
       grpc::ServerContext* context,
@@ -35,6 +39,7 @@ class CollectorStream final : public tapio::v1::CollectorService::Service {
 
  private:
   storage::Store& store_;
+  LiveAnalysis& analysis_;
   const BearerToken& token_;
   IngestCounts counts_;
 };

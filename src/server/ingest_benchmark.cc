@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
+#include "intelligence/patterns/builtin_patterns.h"
 #include "server/server.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "transport/event_shipper.h"
@@ -51,7 +52,8 @@ void BM_IngestFourAgentsIntoDurableSqlite(benchmark::State& state) {
     ServerOptions options;
     options.listen = "127.0.0.1:0";
     options.token = "bench";
-    auto server = *Server::Start(options, *store);
+    LiveAnalysis analysis(*intelligence::LoadBuiltinPatterns(), {}, domain::Clock::Real());
+    auto server = *Server::Start(options, *store, analysis);
     std::vector<std::vector<std::vector<v1::UnifiedEvent>>> work(kAgents);
     for (int a = 0; a < kAgents; ++a) {
       for (int b = 0; b < batches; ++b) {

@@ -11,14 +11,22 @@ namespace {
 // A certificate or key is a few kilobytes; a file far larger is not one.
 constexpr size_t kMaxPemBytes = 1 << 20;
 
+// How often a quiet stream's time is moved on.
+constexpr absl::Duration kTick = absl::Seconds(1);
+
 }  // namespace
 
-Server::Server(const ServerOptions& options, storage::Store& store)
-    : token_(options.token), collector_(store, token_), events_(store, token_) {}
+Server::Server(const ServerOptions& options, storage::Store& store, LiveAnalysis& analysis)
+    : analysis_(analysis),
+      token_(options.token),
+      collector_(store, analysis, token_),
+      events_(store, token_),
+      correlation_(analysis, token_) {}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
-                                                      storage::Store& store) {
-  std::unique_ptr<Server> server(new Server(options, store));
+                                                      storage::Store& store,
+                                                      LiveAnalysis& analysis) {
+  std::unique_ptr<Server> server(new Server(options, store, analysis));
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
     absl::StatusOr<std::string> cert = domain::ReadWholeFile(options.tls_cert_file, kMaxPemBytes);
@@ -35,18 +43,36 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(&server->collector_);
   builder.RegisterService(&server->events_);
+  builder.RegisterService(&server->correlation_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
+  server->ticker_ = std::thread([s = server.get()] { s->Tick(); });
   return server;
 }
 
+void Server::Tick() {
+  absl::MutexLock lock(&mu_);
+  auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+  while (!mu_.AwaitWithTimeout(absl::Condition(&stopping), kTick)) {
+    mu_.Unlock();
+    analysis_.Tick();
+    mu_.Lock();
+  }
+}
+
 void Server::Shutdown(absl::Duration grace) {
+  correlation_.Stop();
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
   }
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (ticker_.joinable()) ticker_.join();
 }
 
 Server::~Server() { Shutdown(absl::ZeroDuration()); }

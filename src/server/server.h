@@ -1,18 +1,24 @@
-// Tapio's gRPC server: CollectorService (agents stream events in) and EventService (what is
-// stored, read back) over one listening port, with TLS when a certificate and key are
-// given, a bearer token on every call, and a bound on message size. Thread-safe.
+// Tapio's gRPC server: CollectorService (agents stream events in), EventService (what is
+// stored, read back) and CorrelationService (what the live analysis concluded) over one
+// listening port, with TLS when a certificate and key are given, a bearer token on every
+// call, and a bound on message size. A thread of its own moves a quiet stream's time on.
+// Thread-safe.
 #ifndef TAPIO_SERVER_SERVER_H_
 #define TAPIO_SERVER_SERVER_H_
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "server/bearer_token.h"
 #include "server/collector_stream.h"
+#include "server/correlation_queries.h"
 #include "server/event_query.h"
+#include "server/live_analysis.h"
 #include "storage/store.h"
 
 namespace tapio::server {
@@ -30,24 +36,31 @@ struct ServerOptions {
 
 class Server {
  public:
-  // Listens and serves from `store`, which must outlive the server. Fails naming the address
-  // when it cannot listen, or the file when a certificate cannot be read.
+  // Listens and serves from `store` and `analysis`, which must outlive the server. Fails
+  // naming the address when it cannot listen, or the file when a certificate cannot be read.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
-                                                       storage::Store& store);
+                                                       storage::Store& store,
+                                                       LiveAnalysis& analysis);
   ~Server();
 
   int port() const { return port_; }
   bool tls() const { return tls_; }
   const IngestCounts& ingest() const { return collector_.counts(); }
-  // Stops taking calls; those in flight get until `deadline` to finish.
+  // Stops taking calls; those in flight get `grace` to finish.
   void Shutdown(absl::Duration grace);
 
  private:
-  Server(const ServerOptions& options, storage::Store& store);
+  Server(const ServerOptions& options, storage::Store& store, LiveAnalysis& analysis);
+  void Tick();
 
+  LiveAnalysis& analysis_;
   BearerToken token_;
   CollectorStream collector_;
   EventQueryService events_;
+  CorrelationQueries correlation_;
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread ticker_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool tls_ = false;

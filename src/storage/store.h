@@ -48,8 +48,10 @@ class Store {
   virtual ~Store() = default;
 
   // Stores the events in one transaction; an event whose id is already stored is skipped.
-  // Returns how many were new. The raw record of an event is kept apart from it.
-  virtual absl::StatusOr<size_t> Append(absl::Span<const tapio::v1::UnifiedEvent> events) = 0;
+  // Returns the indexes in `events` of those that were new, in order. The raw record of an
+  // event is kept apart from it.
+  virtual absl::StatusOr<std::vector<size_t>> Append(
+      absl::Span<const tapio::v1::UnifiedEvent> events) = 0;
 
   // Events matching the query, a page at a time. Fails with InvalidArgument for a page token
   // this store did not make.

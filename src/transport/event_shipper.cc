@@ -42,9 +42,15 @@ void EventShipper::Submit(std::vector<v1::UnifiedEvent> events) {
   if (static_cast<size_t>(pending_.events_size()) >= options_.batch_events) CutBatch(true);
 }
 
+void EventShipper::Finish() {
+  absl::MutexLock lock(&mu_);
+  pending_.set_final(true);
+  CutBatch(/*force=*/true);
+}
+
 bool EventShipper::CutBatch(bool force) {
   const size_t n = static_cast<size_t>(pending_.events_size());
-  if (n == 0) return false;
+  if (n == 0 && !pending_.final()) return false;
   if (!force && n < options_.batch_events && absl::Now() - pending_since_ < options_.batch_delay) {
     return false;
   }

@@ -63,6 +63,9 @@ class EventShipper {
   ~EventShipper();
 
   void Submit(std::vector<tapio::v1::UnifiedEvent> events);
+  // Says that what was submitted so far is all there is (the end of a replay): the batch that
+  // carries the last of it is marked final.
+  void Finish();
   // Waits up to `timeout` for every event submitted so far to be acknowledged.
   bool Drain(absl::Duration timeout);
   Counts counts() const;

@@ -76,6 +76,11 @@ void PatternEngine::Observe(const domain::Event& event) {
   EvaluateDue(newest_ns_ - options_.lateness_ns);
 }
 
+void PatternEngine::AdvanceTo(int64_t stream_ns) {
+  newest_ns_ = std::max(newest_ns_, stream_ns);
+  EvaluateDue(newest_ns_ - options_.lateness_ns);
+}
+
 void PatternEngine::Flush() { EvaluateDue(INT64_MAX); }
 
 void PatternEngine::EvaluateDue(int64_t watermark_ns) {

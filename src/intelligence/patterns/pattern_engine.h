@@ -59,6 +59,11 @@ class PatternEngine {
 
   // Files the event and evaluates every trigger whose window has closed.
   void Observe(const domain::Event& event);
+  // Moves stream time on to `stream_ns` without an event, evaluating what is then due: for a
+  // live stream gone quiet, whose clock keeps going.
+  void AdvanceTo(int64_t stream_ns);
+  // The newest event time seen, or as far as AdvanceTo moved it.
+  int64_t stream_time() const { return newest_ns_; }
   // Evaluates every pending trigger now (the end of a replay, or shutdown).
   void Flush();
 

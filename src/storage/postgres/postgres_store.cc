@@ -175,7 +175,8 @@ absl::Status PostgresStore::Prepare() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<size_t> PostgresStore::Append(absl::Span<const v1::UnifiedEvent> events) {
+absl::StatusOr<std::vector<size_t>> PostgresStore::Append(
+    absl::Span<const v1::UnifiedEvent> events) {
   absl::MutexLock lock(&mu_);
   Result begin(PQexec(conn_, "BEGIN"));
   if (!Ok(begin)) return Failure(conn_, "beginning a transaction");
@@ -184,9 +185,10 @@ absl::StatusOr<size_t> PostgresStore::Append(absl::Span<const v1::UnifiedEvent> 
     Result rollback(PQexec(conn_, "ROLLBACK"));
     return s;
   };
-  size_t added = 0;
+  std::vector<size_t> added;
   v1::UnifiedEvent body;
-  for (const v1::UnifiedEvent& e : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const v1::UnifiedEvent& e = events[i];
     body = e;
     body.clear_raw();
     Params p;
@@ -200,7 +202,7 @@ absl::StatusOr<size_t> PostgresStore::Append(absl::Span<const v1::UnifiedEvent> 
     Result r = RunPrepared(conn_, "insert_event", p);
     if (!Ok(r)) return fail("storing an event");
     if (Affected(r) == 0) continue;
-    ++added;
+    added.push_back(i);
     if (e.raw().empty()) continue;
     Params raw;
     raw.Int(Key(e.id())).Int(static_cast<int64_t>(e.time_unix_nano())).Bytes(e.raw());

@@ -27,7 +27,8 @@ class PostgresStore : public Store {
   static absl::StatusOr<std::unique_ptr<PostgresStore>> Open(const std::string& conninfo);
   ~PostgresStore() override;
 
-  absl::StatusOr<size_t> Append(absl::Span<const tapio::v1::UnifiedEvent> events) override;
+  absl::StatusOr<std::vector<size_t>> Append(
+      absl::Span<const tapio::v1::UnifiedEvent> events) override;
   absl::StatusOr<EventPage> Events(const EventQuery& query) override;
   absl::StatusOr<std::string> RawRecord(uint64_t event_id) override;
   absl::StatusOr<uint64_t> EventCount() override;

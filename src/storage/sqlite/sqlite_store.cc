@@ -83,7 +83,7 @@ absl::Status SqliteStore::Migrate() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<size_t> SqliteStore::Append(absl::Span<const v1::UnifiedEvent> events) {
+absl::StatusOr<std::vector<size_t>> SqliteStore::Append(absl::Span<const v1::UnifiedEvent> events) {
   absl::MutexLock lock(&mu_);
   if (absl::Status s = db_->Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
   auto fail = [&](absl::Status s) {
@@ -96,9 +96,10 @@ absl::StatusOr<size_t> SqliteStore::Append(absl::Span<const v1::UnifiedEvent> ev
   absl::StatusOr<Statement> raw =
       db_->Prepare("INSERT OR IGNORE INTO raw_records VALUES (?, ?, ?)");
   if (!raw.ok()) return fail(raw.status());
-  size_t added = 0;
+  std::vector<size_t> added;
   v1::UnifiedEvent body;
-  for (const v1::UnifiedEvent& e : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const v1::UnifiedEvent& e = events[i];
     const v1::UnifiedEvent* stored = &e;
     if (!e.raw().empty()) {
       body = e;
@@ -115,7 +116,7 @@ absl::StatusOr<size_t> SqliteStore::Append(absl::Span<const v1::UnifiedEvent> ev
     if (absl::Status s = insert->Run(); !s.ok()) return fail(s);
     insert->Reset();
     if (db_->Changes() == 0) continue;
-    ++added;
+    added.push_back(i);
     if (e.raw().empty()) continue;
     raw->Bind(1, Key(e.id()))
         .Bind(2, static_cast<int64_t>(e.time_unix_nano()))

@@ -31,7 +31,8 @@ class SqliteStore : public Store {
   // when it cannot be opened, FailedPrecondition when its schema is newer than this build's.
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(Options options);
 
-  absl::StatusOr<size_t> Append(absl::Span<const tapio::v1::UnifiedEvent> events) override;
+  absl::StatusOr<std::vector<size_t>> Append(
+      absl::Span<const tapio::v1::UnifiedEvent> events) override;
   absl::StatusOr<EventPage> Events(const EventQuery& query) override;
   absl::StatusOr<std::string> RawRecord(uint64_t event_id) override;
   absl::StatusOr<uint64_t> EventCount() override;

@@ -1,0 +1,46 @@
+// The server side of CorrelationService: why an entity failed, the incidents, and a stream of
+// insights, all answered from the live analysis. Thread-safe.
+#ifndef TAPIO_SERVER_CORRELATION_QUERIES_H_
+#define TAPIO_SERVER_CORRELATION_QUERIES_H_
+
+#include <atomic>
+
+#include "server/bearer_token.h"
+#include "server/live_analysis.h"
+#include "tapio/v1/correlation_service.grpc.pb.h"
+
+namespace tapio::server {
+
+// The most causes one answer may hold.
+inline constexpr uint32_t kMaxCauses = 20;
+
+class CorrelationQueries final : public tapio::v1::CorrelationService::Service {
+ public:
+  // `analysis` must outlive the service.
+  CorrelationQueries(LiveAnalysis& analysis, const BearerToken& token)
+      : analysis_(analysis), token_(token) {}
+
+  grpc::Status Why(grpc::ServerContext* context, const tapio::v1::WhyRequest* request,
+                   tapio::v1::WhyReport* response) override;
+  grpc::Status ListIncidents(grpc::ServerContext* context,
+                             const tapio::v1::ListIncidentsRequest* request,
+                             tapio::v1::IncidentList* response) override;
+  grpc::Status GetIncident(grpc::ServerContext* context,
+                           const tapio::v1::GetIncidentRequest* request,
+                           tapio::v1::Incident* response) override;
+  grpc::Status SubscribeInsights(grpc::ServerContext* context,
+                                 const tapio::v1::InsightsRequest* request,
+                                 grpc::ServerWriter<tapio::v1::Insight>* writer) override;
+
+  // Ends every subscription: the server is stopping.
+  void Stop() { stopping_ = true; }
+
+ private:
+  LiveAnalysis& analysis_;
+  const BearerToken& token_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace tapio::server
+
+#endif  // TAPIO_SERVER_CORRELATION_QUERIES_H_

@@ -1,0 +1,178 @@
+#include "server/live_analysis.h"
+
+#include <cstdio>
+#include <random>
+
+#include "collectors/kubeapi/object_change_event.h"
+#include "domain/event_proto.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "intelligence/report/asked_entity.h"
+#include "intelligence/report/report_builder.h"
+
+namespace tapio::server {
+namespace {
+
+uint32_t RandomInstance() { return std::random_device{}(); }
+
+v1::Insight MakeInsight(uint64_t sequence, v1::Insight::Change change,
+                        const v1::Incident& incident) {
+  v1::Insight insight;
+  insight.set_sequence(sequence);
+  insight.set_change(change);
+  *insight.mutable_incident() = incident;
+  return insight;
+}
+
+}  // namespace
+
+LiveAnalysis::LiveAnalysis(std::vector<intelligence::Pattern> patterns, Options options,
+                           const domain::Clock& clock)
+    : options_(std::move(options)),
+      clock_(clock),
+      graph_(domain::Intern(options_.cluster), registry_),
+      ids_(RandomInstance()),
+      intake_(registry_, graph_, ids_),
+      engine_(std::move(patterns), graph_, clock),
+      tracker_(graph_, options_.incidents) {
+  engine_.set_sink([this](const intelligence::PatternMatch&) { matches_changed_ = true; });
+}
+
+std::vector<v1::UnifiedEvent> LiveAnalysis::Observe(absl::Span<const v1::UnifiedEvent> events) {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::UnifiedEvent> derived_wire;
+  std::vector<domain::Event> derived;
+  for (const v1::UnifiedEvent& wire : events) {
+    if (collectors::kubeapi::IsObjectChangeEvent(wire)) {
+      ++counts_.object_changes;
+      absl::StatusOr<domain::ObjectChange> change =
+          collectors::kubeapi::ObjectChangeFromEvent(wire, decoder_);
+      if (!change.ok()) {
+        ++counts_.objects_refused;
+        std::fprintf(stderr, "tapio serve: %s\n", std::string(change.status().message()).c_str());
+        continue;
+      }
+      derived.clear();
+      intake_.Change(*change, &derived);
+      for (const domain::Event& e : derived) {
+        engine_.Observe(e);
+        derived_wire.push_back(domain::ToProto(e, registry_));
+      }
+      counts_.derived += derived.size();
+      continue;
+    }
+    absl::StatusOr<domain::Event> event = domain::FromProto(wire, registry_);
+    if (!event.ok()) continue;
+    ++counts_.events;
+    intake_.Prepare(*event);
+    engine_.Observe(*event);
+  }
+  arrival_wall_ns_ = clock_.NowNanos();
+  arrival_stream_ns_ = engine_.stream_time();
+  Publish();
+  return derived_wire;
+}
+
+void LiveAnalysis::Flush() {
+  absl::MutexLock lock(&mu_);
+  engine_.Flush();
+  Publish();
+}
+
+void LiveAnalysis::Tick() {
+  absl::MutexLock lock(&mu_);
+  if (arrival_wall_ns_ == 0) return;
+  engine_.AdvanceTo(arrival_stream_ns_ + (clock_.NowNanos() - arrival_wall_ns_));
+  Publish();
+}
+
+intelligence::AnalysisView LiveAnalysis::View() const {
+  return {registry_, graph_, engine_.matches(), tracker_.incidents(), engine_.stream_time()};
+}
+
+void LiveAnalysis::Publish() {
+  size_t open_before = 0;
+  for (const intelligence::Incident& i : tracker_.incidents()) open_before += i.open() ? 1 : 0;
+  tracker_.Update(engine_.matches(), engine_.stream_time());
+  size_t open_after = 0;
+  for (const intelligence::Incident& i : tracker_.incidents()) open_after += i.open() ? 1 : 0;
+  if (!matches_changed_ && open_after == open_before) return;
+  matches_changed_ = false;
+  counts_.matches = engine_.counts().matches;
+  absl::flat_hash_map<uint64_t, v1::Incident> now;
+  for (v1::Incident& incident : intelligence::BuildIncidents(View())) {
+    auto before = published_.find(incident.id());
+    v1::Insight::Change change = v1::Insight::CHANGE_UNSPECIFIED;
+    if (before == published_.end()) {
+      change = v1::Insight::CHANGE_OPENED;
+    } else if (before->second.state() == v1::Incident::STATE_OPEN &&
+               incident.state() == v1::Incident::STATE_RESOLVED) {
+      change = v1::Insight::CHANGE_RESOLVED;
+    } else if (!google::protobuf::util::MessageDifferencer::Equals(before->second, incident)) {
+      change = v1::Insight::CHANGE_UPDATED;
+    }
+    if (change != v1::Insight::CHANGE_UNSPECIFIED) {
+      insights_.push_back(MakeInsight(++sequence_, change, incident));
+      ++counts_.insights;
+      if (insights_.size() > options_.insight_backlog) insights_.pop_front();
+    }
+    uint64_t id = incident.id();
+    now.emplace(id, std::move(incident));
+  }
+  published_ = std::move(now);
+}
+
+absl::StatusOr<v1::WhyReport> LiveAnalysis::Why(const std::string& entity, int64_t at_ns,
+                                                int causes) {
+  absl::ReaderMutexLock lock(&mu_);
+  intelligence::AnalysisView view = View();
+  absl::StatusOr<domain::EntityId> symptom = intelligence::FindAskedEntity(view, entity);
+  if (!symptom.ok()) return symptom.status();
+  return intelligence::BuildWhyReport(view, *symptom, at_ns != 0 ? at_ns : view.last_time_ns,
+                                      causes);
+}
+
+std::vector<v1::Incident> LiveAnalysis::Incidents(bool open_only) {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<v1::Incident> result;
+  for (const v1::Incident& incident : intelligence::BuildIncidents(View())) {
+    if (!open_only || incident.state() == v1::Incident::STATE_OPEN) result.push_back(incident);
+  }
+  return result;
+}
+
+absl::StatusOr<v1::Incident> LiveAnalysis::GetIncident(uint64_t id) {
+  absl::ReaderMutexLock lock(&mu_);
+  auto found = published_.find(id);
+  if (found == published_.end()) {
+    return absl::NotFoundError(absl::StrCat("no incident ", id, " is held"));
+  }
+  return found->second;
+}
+
+std::vector<v1::Insight> LiveAnalysis::Current(uint64_t* last_sequence) {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<v1::Insight> result;
+  for (const v1::Incident& incident : intelligence::BuildIncidents(View())) {
+    result.push_back(MakeInsight(sequence_, v1::Insight::CHANGE_CURRENT, incident));
+  }
+  *last_sequence = sequence_;
+  return result;
+}
+
+std::vector<v1::Insight> LiveAnalysis::InsightsAfter(uint64_t after, absl::Duration wait) {
+  absl::MutexLock lock(&mu_);
+  auto newer = [this, after]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return sequence_ > after; };
+  mu_.AwaitWithTimeout(absl::Condition(&newer), wait);
+  std::vector<v1::Insight> result;
+  for (const v1::Insight& insight : insights_) {
+    if (insight.sequence() > after) result.push_back(insight);
+  }
+  return result;
+}
+
+LiveAnalysisCounts LiveAnalysis::counts() const {
+  absl::MutexLock lock(&mu_);
+  return counts_;
+}
+
+}  // namespace tapio::server

@@ -1,0 +1,113 @@
+// The server's analysis of what it ingests, kept up to date as batches are stored: object
+// changes build the topology graph and become transition events, every event is moved to its
+// pod and seen by the pattern engine, matches are grouped into incidents, and each change to
+// an incident is published as an insight. Answers are built from this state under one lock,
+// as the offline commands build theirs. Thread-safe.
+#ifndef TAPIO_SERVER_LIVE_ANALYSIS_H_
+#define TAPIO_SERVER_LIVE_ANALYSIS_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "collectors/kubeapi/object_decoder.h"
+#include "domain/clock.h"
+#include "domain/entity.h"
+#include "domain/event_id.h"
+#include "intelligence/incidents/incident_tracker.h"
+#include "intelligence/patterns/pattern.h"
+#include "intelligence/patterns/pattern_engine.h"
+#include "intelligence/report/analysis_view.h"
+#include "intelligence/topology/topology_graph.h"
+#include "server/record_intake.h"
+#include "tapio/v1/correlation_service.pb.h"
+#include "tapio/v1/event.pb.h"
+
+namespace tapio::server {
+
+struct LiveAnalysisCounts {
+  uint64_t events = 0;
+  uint64_t object_changes = 0;
+  // Object changes whose JSON did not decode (each is logged with its event id).
+  uint64_t objects_refused = 0;
+  // Events the object changes meant (container terminated, node condition, …).
+  uint64_t derived = 0;
+  uint64_t matches = 0;
+  uint64_t insights = 0;
+};
+
+class LiveAnalysis {
+ public:
+  struct Options {
+    // The cluster the graph describes: entities are looked up in it.
+    std::string cluster;
+    intelligence::IncidentOptions incidents;
+    // Insights kept for subscribers that fall behind, at most.
+    size_t insight_backlog = 10000;
+  };
+
+  // `clock` must outlive the analysis; it times detection and moves a quiet stream on.
+  LiveAnalysis(std::vector<intelligence::Pattern> patterns, Options options,
+               const domain::Clock& clock);
+
+  // Takes events just stored, each already checked by domain::FromProto, in the order
+  // received. Returns the events their object changes meant, in wire form, for the store.
+  std::vector<tapio::v1::UnifiedEvent> Observe(absl::Span<const tapio::v1::UnifiedEvent> events);
+  // Concludes every pending trigger: the end of a replayed incident.
+  void Flush();
+  // Moves stream time on by the wall time since the last event arrived, so that a stream gone
+  // quiet still concludes its triggers and resolves its incidents.
+  void Tick();
+
+  // Why `entity` (KIND/NAMESPACE/NAME) failed as of `at_ns` (0: the newest event time).
+  // Fails with InvalidArgument for a malformed name and NotFound for an unknown entity.
+  absl::StatusOr<tapio::v1::WhyReport> Why(const std::string& entity, int64_t at_ns, int causes);
+  std::vector<tapio::v1::Incident> Incidents(bool open_only);
+  // NotFound for an id not held.
+  absl::StatusOr<tapio::v1::Incident> GetIncident(uint64_t id);
+
+  // Every incident as it stands, as CHANGE_CURRENT insights, and the sequence of the last
+  // insight published: where a new subscription starts.
+  std::vector<tapio::v1::Insight> Current(uint64_t* last_sequence);
+  // Insights after `after`, oldest first, waiting up to `wait` for one. Insights that fell
+  // out of the backlog are skipped.
+  std::vector<tapio::v1::Insight> InsightsAfter(uint64_t after, absl::Duration wait);
+
+  LiveAnalysisCounts counts() const;
+
+ private:
+  intelligence::AnalysisView View() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Brings the incidents up to date and publishes what changed.
+  void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const Options options_;
+  const domain::Clock& clock_;
+  mutable absl::Mutex mu_;
+  domain::EntityRegistry registry_ ABSL_GUARDED_BY(mu_);
+  intelligence::TopologyGraph graph_ ABSL_GUARDED_BY(mu_);
+  domain::EventIdGenerator ids_;
+  RecordIntake intake_ ABSL_GUARDED_BY(mu_);
+  collectors::kubeapi::ObjectDecoder decoder_ ABSL_GUARDED_BY(mu_);
+  intelligence::PatternEngine engine_ ABSL_GUARDED_BY(mu_);
+  intelligence::IncidentTracker tracker_ ABSL_GUARDED_BY(mu_);
+  // A match was made or changed since the last Publish.
+  bool matches_changed_ ABSL_GUARDED_BY(mu_) = false;
+  // What was last published of each incident, by id.
+  absl::flat_hash_map<uint64_t, tapio::v1::Incident> published_ ABSL_GUARDED_BY(mu_);
+  std::deque<tapio::v1::Insight> insights_ ABSL_GUARDED_BY(mu_);
+  uint64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  // Wall time of the last arrival and the stream time it brought.
+  int64_t arrival_wall_ns_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t arrival_stream_ns_ ABSL_GUARDED_BY(mu_) = 0;
+  LiveAnalysisCounts counts_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace tapio::server
+
+#endif  // TAPIO_SERVER_LIVE_ANALYSIS_H_
