@@ -330,8 +330,8 @@ TEST(TapioCliTest, DemoReplaysTheBundledIncidentAndAnswersWhyForTwoPods) {
   auto result = RunCommand(Tapio("demo"));
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_THAT(result.output, HasSubstr("0 records unusable"));
-  EXPECT_THAT(result.output, HasSubstr("--why pod/shop/cart-6d5f8b7c9d-h2k4x\nWhy "));
-  EXPECT_THAT(result.output, HasSubstr("--why pod/search/search-indexer-0\nWhy "));
+  EXPECT_THAT(result.output, HasSubstr("$ tapio why pod/shop/cart-6d5f8b7c9d-h2k4x\nWhy "));
+  EXPECT_THAT(result.output, HasSubstr("$ tapio why pod/search/search-indexer-0\nWhy "));
   size_t first = result.output.find("\n#1  ");
   ASSERT_NE(first, std::string::npos);
   EXPECT_EQ(result.output.substr(first + 5, 36), "node-memory-pressure  Node/worker-2 ");

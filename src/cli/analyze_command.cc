@@ -242,7 +242,7 @@ int AnalyzeCommand::Run() {
     return 2;
   }
   if (!why_.empty()) {
-    WhyQuestion question{why_, 0, explain_};
+    WhyQuestion question{why_, 0};
     if (!at_.empty()) {
       absl::StatusOr<int64_t> at = domain::ParseRfc3339Nanos(at_);
       if (!at.ok()) {

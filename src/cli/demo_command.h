@@ -1,6 +1,7 @@
-// `tapio demo`: replays the bundled multi-layer incident (demo/incident, in the scenario
-// layout) through the live ingestion path, prints what the pattern library concluded, and
-// answers why for the pods the incident's expected.yaml asks about.
+// `tapio demo`: starts an embedded server (SQLite store in a temporary directory, a bearer
+// token, loopback only), replays the bundled multi-layer incident (demo/incident, in the
+// scenario layout) into it over the agent protocol, and prints what the server's API answers:
+// the incidents, and why the pods the incident's expected.yaml asks about failed.
 #ifndef TAPIO_CLI_DEMO_COMMAND_H_
 #define TAPIO_CLI_DEMO_COMMAND_H_
 

@@ -1,24 +1,24 @@
 #include "cli/events_command.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "cli/token_file.h"
+#include "cli/server_connection.h"
 #include "domain/event_proto.h"
 #include "domain/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "intelligence/report/event_summary.h"
 #include "tapio/v1/event_service.grpc.pb.h"
-#include "transport/channel_credentials.h"
 
 namespace tapio::cli {
 namespace {
+
+constexpr absl::Duration kCallTimeout = absl::Seconds(30);
 
 // "1h" back from now, or an RFC 3339 time; 0 for none.
 absl::StatusOr<int64_t> Since(const std::string& text) {
@@ -32,10 +32,7 @@ absl::StatusOr<int64_t> Since(const std::string& text) {
 
 CLI::App* EventsCommand::Register(CLI::App& app) {
   CLI::App* events = app.add_subcommand("events", "List the events a server has stored");
-  events->add_option("--server", server_, "host:port of the server (default: $TAPIO_SERVER)");
-  events->add_option("--token-file", token_file_,
-                     "A file holding the bearer token (or TAPIO_TOKEN)");
-  events->add_option("--ca-file", ca_file_, "The server's CA certificate (PEM): use TLS");
+  connection_.AddFlags(events);
   events->add_option("--entity", entity_, "KIND/NAMESPACE/NAME, or KIND/NAME");
   events->add_option("--type", type_, "Only events of this type (kernel.oom_kill, …)");
   events->add_option("--since", since_, "How far back (1h, 30m) or from when (RFC 3339)");
@@ -47,18 +44,11 @@ CLI::App* EventsCommand::Register(CLI::App& app) {
 }
 
 int EventsCommand::Run() {
-  if (server_.empty()) {
-    if (const char* env = std::getenv("TAPIO_SERVER"); env != nullptr) server_ = env;
-  }
-  if (server_.empty()) {
-    std::fprintf(stderr, "tapio events: no server: pass --server or set TAPIO_SERVER\n");
-    return 2;
-  }
-  absl::StatusOr<std::string> token = ReadToken(token_file_);
+  absl::Status opened = connection_.Open();
   absl::StatusOr<int64_t> since = Since(since_);
-  if (!token.ok() || !since.ok()) {
+  if (!opened.ok() || !since.ok()) {
     std::fprintf(stderr, "tapio events: %s\n",
-                 std::string((token.ok() ? since.status() : token.status()).message()).c_str());
+                 std::string((opened.ok() ? since.status() : opened).message()).c_str());
     return 2;
   }
   v1::EventQuery query;
@@ -78,25 +68,15 @@ int EventsCommand::Run() {
   }
   query.set_type(type_);
   query.set_since_unix_nano(*since);
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      transport::ClientCredentials(ca_file_);
-  if (!credentials.ok()) {
-    std::fprintf(stderr, "tapio events: --ca-file %s\n",
-                 std::string(credentials.status().message()).c_str());
-    return 2;
-  }
-  auto stub = v1::EventService::NewStub(grpc::CreateChannel(server_, *credentials));
+  auto stub = v1::EventService::NewStub(connection_.channel());
   int printed = 0;
   domain::EntityRegistry registry;
   do {
     query.set_limit(static_cast<uint32_t>(std::min(limit_ - printed, 1000)));
-    grpc::ClientContext context;
-    if (!token->empty()) context.AddMetadata("authorization", "Bearer " + *token);
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     v1::EventPage page;
-    grpc::Status status = stub->Query(&context, query, &page);
+    grpc::Status status = stub->Query(connection_.Context(kCallTimeout).get(), query, &page);
     if (!status.ok()) {
-      std::fprintf(stderr, "tapio events: %s: %s\n", server_.c_str(),
+      std::fprintf(stderr, "tapio events: %s: %s\n", connection_.server().c_str(),
                    status.error_message().c_str());
       return 1;
     }

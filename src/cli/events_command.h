@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/server_connection.h"
 
 namespace tapio::cli {
 
@@ -16,9 +17,7 @@ class EventsCommand : public Command {
   int Run() override;
 
  private:
-  std::string server_;
-  std::string token_file_;
-  std::string ca_file_;
+  ServerConnection connection_;
   std::string entity_;
   std::string type_;
   std::string since_;

@@ -10,8 +10,12 @@
 #include "cli/demo_command.h"
 #include "cli/eval_command.h"
 #include "cli/events_command.h"
+#include "cli/incidents_command.h"
+#include "cli/insights_command.h"
+#include "cli/replay_command.h"
 #include "cli/serve_command.h"
 #include "cli/version_command.h"
+#include "cli/why_command.h"
 #include "domain/process.h"
 
 int main(int argc, char** argv) {
@@ -28,6 +32,10 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<tapio::cli::AgentCommand>());
   commands.push_back(std::make_unique<tapio::cli::ServeCommand>());
   commands.push_back(std::make_unique<tapio::cli::EventsCommand>());
+  commands.push_back(std::make_unique<tapio::cli::WhyCommand>());
+  commands.push_back(std::make_unique<tapio::cli::IncidentsCommand>());
+  commands.push_back(std::make_unique<tapio::cli::InsightsCommand>());
+  commands.push_back(std::make_unique<tapio::cli::ReplayCommand>());
   std::vector<CLI::App*> subcommands;
   for (auto& command : commands) subcommands.push_back(command->Register(app));
   // CLI11 reports usage errors by throwing; this is the one place that catches them.

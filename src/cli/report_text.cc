@@ -125,4 +125,18 @@ std::string IncidentsText(const std::vector<v1::Incident>& incidents, bool expla
   return out;
 }
 
+std::string InsightText(const v1::Insight& insight) {
+  const v1::Incident& i = insight.incident();
+  std::string change(absl::StripPrefix(v1::Insight::Change_Name(insight.change()), "CHANGE_"));
+  std::string out =
+      absl::StrFormat("%s  incident %d %s  %s", Time(i.updated()), i.id(),
+                      absl::AsciiStrToLower(change), SeverityWord(i.cause().severity()));
+  if (i.has_cause()) {
+    absl::StrAppend(&out, "  ", i.cause().category(), " at ", Name(i.cause().entity()), ": ",
+                    i.cause().root_cause());
+  }
+  absl::StrAppend(&out, "  (first symptom ", Name(i.symptom()), ", ", i.matches(), " match(es))\n");
+  return out;
+}
+
 }  // namespace tapio::cli

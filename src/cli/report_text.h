@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tapio/v1/correlation_service.pb.h"
 #include "tapio/v1/report.pb.h"
 
 namespace tapio::cli {
@@ -16,6 +17,9 @@ std::string WhyText(const tapio::v1::WhyReport& report, bool explain);
 
 // The incidents, open ones first, each with its likeliest cause.
 std::string IncidentsText(const std::vector<tapio::v1::Incident>& incidents, bool explain);
+
+// One line: when, which incident, what changed, and its likeliest cause.
+std::string InsightText(const tapio::v1::Insight& insight);
 
 }  // namespace tapio::cli
 

@@ -1,5 +1,5 @@
 // The question "why did this entity fail?" as the command line asks it — an entity named
-// KIND/NAMESPACE/NAME and a time — and its answer, in wire form and as text.
+// KIND/NAMESPACE/NAME and a time — and its answer in wire form.
 // Thread-compatible.
 #ifndef TAPIO_CLI_WHY_REPORT_H_
 #define TAPIO_CLI_WHY_REPORT_H_
@@ -18,7 +18,6 @@ struct WhyQuestion {
   std::string entity;
   // Unix nanoseconds; 0 asks as of the last record.
   int64_t at_ns = 0;
-  bool explain = false;
   // At most this many causes are printed.
   int causes = 3;
 };
@@ -26,10 +25,6 @@ struct WhyQuestion {
 // The answer. Fails as intelligence::FindAskedEntity does.
 absl::StatusOr<tapio::v1::WhyReport> AnswerWhy(const intelligence::AnalysisView& analysis,
                                                const WhyQuestion& question);
-
-// The answer for people. Fails as intelligence::FindAskedEntity does.
-absl::StatusOr<std::string> WhyReport(const intelligence::AnalysisView& analysis,
-                                      const WhyQuestion& question);
 
 }  // namespace tapio::cli
 
