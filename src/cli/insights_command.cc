@@ -53,6 +53,9 @@ int InsightsCommand::Run() {
   std::unique_ptr<grpc::ClientContext> context = connection_.Context(absl::InfiniteDuration());
   std::unique_ptr<grpc::ClientReader<v1::Insight>> reader =
       stub->SubscribeInsights(context.get(), request);
+  reader->WaitForInitialMetadata();
+  std::fprintf(stderr, "tapio insights: following %s\n", connection_.server().c_str());
+  std::fflush(stderr);
   v1::Insight insight;
   while (reader->Read(&insight)) print(insight);
   grpc::Status status = reader->Finish();

@@ -44,22 +44,13 @@ grpc::Status CollectorStream::Stream(
     }
     counts_.events_stored += stored->size();
     counts_.events_duplicate += valid.size() - stored->size();
-    std::vector<v1::UnifiedEvent> derived;
     if (stored->size() == valid.size()) {
-      derived = analysis_.Observe(valid);
+      analysis_.Observe(valid);
     } else if (!stored->empty()) {
       std::vector<v1::UnifiedEvent> fresh;
       fresh.reserve(stored->size());
       for (size_t i : *stored) fresh.push_back(std::move(valid[i]));
-      derived = analysis_.Observe(fresh);
-    }
-    if (!derived.empty()) {
-      absl::StatusOr<std::vector<size_t>> kept = store_.Append(derived);
-      if (!kept.ok()) {
-        return grpc::Status(
-            grpc::StatusCode::UNAVAILABLE,
-            absl::StrCat("the store refused the derived events: ", kept.status().message()));
-      }
+      analysis_.Observe(fresh);
     }
     if (batch.final()) analysis_.Flush();
     v1::BatchAck ack;

@@ -1,9 +1,9 @@
 // The server side of CollectorService.Stream: each batch's events are checked (a malformed
 // event is refused and counted, naming the collector, the batch and the field; the rest of
 // the batch is kept), stored idempotently by event id, handed to the live analysis (only those
-// new to the store, so a re-sent batch is analysed once) together with the events it derives,
-// and only then acknowledged, so that an acknowledged event survives the server's crash. A
-// batch marked final makes the analysis conclude what is pending. Thread-safe.
+// new to the store, so a re-sent batch is analysed once), and only then acknowledged, so that an
+// acknowledged event survives the server's crash. A batch marked final makes the analysis conclude
+// what is pending. Thread-safe.
 #ifndef TAPIO_SERVER_COLLECTOR_STREAM_H_
 #define TAPIO_SERVER_COLLECTOR_STREAM_H_
 

@@ -69,6 +69,9 @@ grpc::Status CorrelationQueries::SubscribeInsights(grpc::ServerContext* context,
   if (grpc::Status auth = token_.Check(*context); !auth.ok()) return auth;
   uint64_t last = 0;
   std::vector<v1::Insight> current = analysis_.Current(&last);
+  // From here on every change reaches this subscriber: the client may rely on that once it
+  // has the initial metadata.
+  writer->SendInitialMetadata();
   if (request->current()) {
     for (const v1::Insight& insight : current) {
       if (!writer->Write(insight)) return grpc::Status::OK;

@@ -37,10 +37,8 @@ LiveAnalysis::LiveAnalysis(std::vector<intelligence::Pattern> patterns, Options 
   engine_.set_sink([this](const intelligence::PatternMatch&) { matches_changed_ = true; });
 }
 
-std::vector<v1::UnifiedEvent> LiveAnalysis::Observe(absl::Span<const v1::UnifiedEvent> events) {
+void LiveAnalysis::Observe(absl::Span<const v1::UnifiedEvent> events) {
   absl::MutexLock lock(&mu_);
-  std::vector<v1::UnifiedEvent> derived_wire;
-  std::vector<domain::Event> derived;
   for (const v1::UnifiedEvent& wire : events) {
     if (collectors::kubeapi::IsObjectChangeEvent(wire)) {
       ++counts_.object_changes;
@@ -51,13 +49,7 @@ std::vector<v1::UnifiedEvent> LiveAnalysis::Observe(absl::Span<const v1::Unified
         std::fprintf(stderr, "tapio serve: %s\n", std::string(change.status().message()).c_str());
         continue;
       }
-      derived.clear();
-      intake_.Change(*change, &derived);
-      for (const domain::Event& e : derived) {
-        engine_.Observe(e);
-        derived_wire.push_back(domain::ToProto(e, registry_));
-      }
-      counts_.derived += derived.size();
+      intake_.Apply(*change);
       continue;
     }
     absl::StatusOr<domain::Event> event = domain::FromProto(wire, registry_);
@@ -69,7 +61,6 @@ std::vector<v1::UnifiedEvent> LiveAnalysis::Observe(absl::Span<const v1::Unified
   arrival_wall_ns_ = clock_.NowNanos();
   arrival_stream_ns_ = engine_.stream_time();
   Publish();
-  return derived_wire;
 }
 
 void LiveAnalysis::Flush() {

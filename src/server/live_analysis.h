@@ -1,8 +1,9 @@
 // The server's analysis of what it ingests, kept up to date as batches are stored: object
-// changes build the topology graph and become transition events, every event is moved to its
-// pod and seen by the pattern engine, matches are grouped into incidents, and each change to
-// an incident is published as an insight. Answers are built from this state under one lock,
-// as the offline commands build theirs. Thread-safe.
+// changes build the topology graph (the collector that watched them sent the transitions they
+// mean as events of their own), every event is moved to its pod and seen by the pattern engine,
+// matches are grouped into incidents, and each change to an incident is published as an insight.
+// Answers are built from this state under one lock, as the offline commands build theirs.
+// Thread-safe.
 #ifndef TAPIO_SERVER_LIVE_ANALYSIS_H_
 #define TAPIO_SERVER_LIVE_ANALYSIS_H_
 
@@ -36,8 +37,6 @@ struct LiveAnalysisCounts {
   uint64_t object_changes = 0;
   // Object changes whose JSON did not decode (each is logged with its event id).
   uint64_t objects_refused = 0;
-  // Events the object changes meant (container terminated, node condition, …).
-  uint64_t derived = 0;
   uint64_t matches = 0;
   uint64_t insights = 0;
 };
@@ -57,8 +56,8 @@ class LiveAnalysis {
                const domain::Clock& clock);
 
   // Takes events just stored, each already checked by domain::FromProto, in the order
-  // received. Returns the events their object changes meant, in wire form, for the store.
-  std::vector<tapio::v1::UnifiedEvent> Observe(absl::Span<const tapio::v1::UnifiedEvent> events);
+  // received.
+  void Observe(absl::Span<const tapio::v1::UnifiedEvent> events);
   // Concludes every pending trigger: the end of a replayed incident.
   void Flush();
   // Moves stream time on by the wall time since the last event arrived, so that a stream gone

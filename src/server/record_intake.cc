@@ -15,8 +15,10 @@ RecordIntake::RecordIntake(domain::EntityRegistry& registry, intelligence::Topol
       detector_(graph.cluster(), registry, ids),
       call_type_(domain::Intern(collectors::otlp::event_type::kCall)) {}
 
+void RecordIntake::Apply(const domain::ObjectChange& change) { graph_.Apply(change).IgnoreError(); }
+
 void RecordIntake::Change(const domain::ObjectChange& change, std::vector<domain::Event>* out) {
-  graph_.Apply(change).IgnoreError();
+  Apply(change);
   detector_.Observe(change, out);
 }
 

@@ -1,7 +1,7 @@
 // The first step every record takes into the analysis, offline or live: an object change
-// updates the topology graph and becomes the events its transitions mean; an event is moved
-// to its pod and, when it is a traced call, teaches the graph who calls whom. Not
-// thread-safe.
+// updates the topology graph (and, where no collector did so already, becomes the events its
+// transitions mean); an event is moved to its pod and, when it is a traced call, teaches the
+// graph who calls whom. Not thread-safe.
 #ifndef TAPIO_SERVER_RECORD_INTAKE_H_
 #define TAPIO_SERVER_RECORD_INTAKE_H_
 
@@ -22,6 +22,8 @@ class RecordIntake {
   RecordIntake(domain::EntityRegistry& registry, intelligence::TopologyGraph& graph,
                domain::EventIdGenerator& ids);
 
+  // Applies the change to the graph.
+  void Apply(const domain::ObjectChange& change);
   // Applies the change to the graph and appends the events it means to `out`.
   void Change(const domain::ObjectChange& change, std::vector<domain::Event>* out);
   // Attributes the event to its pod and learns the call it may describe.
