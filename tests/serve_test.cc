@@ -1,8 +1,9 @@
 // `tapio serve` as an operator runs it, with an agent's event stream (the shipper the agent
-// uses) and `tapio events` as clients over loopback: what is sent is stored once and read
-// back; a server killed with SIGKILL mid-stream loses nothing it acknowledged, gets the rest
-// again after its restart, and stores no event twice; bad calls are refused and the server
-// keeps serving.
+// uses, or `tapio replay`) and the command line as clients over loopback: what is sent is
+// stored once and read back; an incident sent in is found, followed by `tapio insights` and
+// explained by `tapio why`; a server killed with SIGKILL mid-stream loses nothing it
+// acknowledged, gets the rest again after its restart, and stores no event twice; bad calls
+// are refused and the server keeps serving.
 #include <unistd.h>
 
 #include <filesystem>
@@ -12,12 +13,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "collectors/scenario/expected_outcome.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "tapio/v1/collector.grpc.pb.h"
 #include "tapio/v1/event_service.grpc.pb.h"
+#include "tapio/v1/report.pb.h"
 #include "tests/support/run_command.h"
 #include "tests/support/tapio_process.h"
 #include "transport/event_shipper.h"
@@ -179,6 +183,75 @@ TEST_F(ServeTest, OverTlsTheAgentsStreamAndTheCommandLineGetThroughAndPlaintextD
   auto plain = ::tapio::testing::RunCommand(events);
   EXPECT_EQ(plain.exit_code, 1) << plain.output;
   shipper.reset();
+  EXPECT_EQ(server->Stop(), 0);
+}
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// The bundled incident, sent the way its collectors would have over TLS with a token: the
+// follower hears of the incident as it opens, the events are stored, and `tapio why` ranks the
+// root cause its expected.yaml names first.
+TEST_F(ServeTest, AnIncidentSentInIsFollowedAndExplainedOverTlsWithAToken) {
+  MakeCertificates(dir_);
+  auto server = Serve(0, std::vector<std::string>{"--tls-cert", dir_ + "/server.pem", "--tls-key",
+                                                  dir_ + "/server.key"});
+  std::vector<std::string> client = {"--server",      Address(),   "--token-file",
+                                     dir_ + "/token", "--ca-file", dir_ + "/ca.pem"};
+  std::vector<std::string> follow = {"insights", "--follow"};
+  follow.insert(follow.end(), client.begin(), client.end());
+  TapioProcess follower(follow);
+  EXPECT_THAT(follower.Line(/*from_stderr=*/true,
+                            std::chrono::steady_clock::now() + std::chrono::seconds(20)),
+              HasSubstr("following"));
+  std::string flags = absl::StrCat(" --server ", Address(), " --token-file ", dir_,
+                                   "/token --ca-file ", dir_, "/ca.pem");
+
+  const std::string incident = TAPIO_DEMO_INCIDENT;
+  auto replayed =
+      ::tapio::testing::RunCommand(absl::StrCat(TAPIO_BINARY, " replay ", incident, flags));
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.output;
+  EXPECT_THAT(replayed.output, HasSubstr("all acknowledged"));
+
+  auto expected = collectors::scenario::ReadExpectedOutcome(incident + "/expected.yaml");
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  const collectors::scenario::EntityName& symptom = expected->symptom;
+  std::string asked =
+      absl::StrCat(Lower(symptom.kind), "/", symptom.namespace_name, "/", symptom.name);
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::string heard;
+  while (heard.find("opened") == std::string::npos) {
+    heard = follower.Line(/*from_stderr=*/false, deadline);
+    if (heard.empty()) break;
+  }
+  EXPECT_THAT(heard, HasSubstr("incident 1 opened"));
+  EXPECT_THAT(heard,
+              HasSubstr(absl::StrCat(expected->root_cause.category, " at ",
+                                     expected->root_cause.kind, "/", expected->root_cause.name)));
+
+  auto events = ::tapio::testing::RunCommand(
+      absl::StrCat(TAPIO_BINARY, " events --entity ", asked, " --type k8s.pod_evicted", flags));
+  ASSERT_EQ(events.exit_code, 0) << events.output;
+  EXPECT_THAT(events.output, HasSubstr(absl::StrCat("Pod/", symptom.namespace_name, "/",
+                                                    symptom.name, "  k8s.pod_evicted")));
+
+  auto why = ::tapio::testing::RunCommand(
+      absl::StrCat(TAPIO_BINARY, " why ", asked, " --output json", flags));
+  ASSERT_EQ(why.exit_code, 0) << why.output;
+  v1::WhyReport report;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(why.output, &report).ok()) << why.output;
+  ASSERT_GT(report.causes_size(), 0) << why.output;
+  EXPECT_EQ(report.causes(0).category(), expected->root_cause.category);
+  EXPECT_EQ(report.causes(0).entity().name(), expected->root_cause.name);
+  EXPECT_GT(report.causes(0).chain_size(), 1);
+
+  auto unknown =
+      ::tapio::testing::RunCommand(absl::StrCat(TAPIO_BINARY, " why pod/shop/no-such-pod", flags));
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.output, HasSubstr("Pod/shop/no-such-pod"));
   EXPECT_EQ(server->Stop(), 0);
 }
 

@@ -123,9 +123,11 @@ void PrintText(const OfflineAnalysis& analysis, bool explain) {
   std::printf(
       "\nPatterns matched (%zu; %llu trigger(s) evaluated, %llu set aside for missing or "
       "contradicting evidence)\n",
-      analysis.matches.size(), static_cast<unsigned long long>(pc.triggers),
-      static_cast<unsigned long long>(pc.rejected));
+      static_cast<size_t>(std::count_if(analysis.matches.begin(), analysis.matches.end(),
+                                        [](const auto& m) { return !m.retracted; })),
+      static_cast<unsigned long long>(pc.triggers), static_cast<unsigned long long>(pc.rejected));
   for (const intelligence::PatternMatch& m : analysis.matches) {
+    if (m.retracted) continue;
     std::printf("  %s  %-22s %s  [%s, confidence %.2f%s]\n    %s\n",
                 domain::FormatRfc3339Nanos(m.trigger.time_ns).c_str(), m.category.c_str(),
                 domain::ToString(analysis.registry.Get(m.at_fault)).c_str(), m.pattern.c_str(),
@@ -190,6 +192,7 @@ void PrintJson(const OfflineAnalysis& analysis) {
   }
   std::vector<std::string> matches;
   for (const intelligence::PatternMatch& m : analysis.matches) {
+    if (m.retracted) continue;
     matches.push_back(absl::StrCat(
         "{\"pattern\":", JsonString(m.pattern), ",\"category\":", JsonString(m.category),
         ",\"at_fault\":", JsonString(domain::ToString(analysis.registry.Get(m.at_fault))),

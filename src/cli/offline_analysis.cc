@@ -80,14 +80,17 @@ absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
                    });
   analysis->events = std::move(delivered);
   intelligence::PatternEngine engine(std::move(patterns), *analysis->graph, domain::Clock::Real());
-  for (const domain::Event& event : analysis->events) engine.Observe(event);
-  engine.Flush();
-  for (const intelligence::PatternMatch& m : engine.matches()) {
-    if (!m.retracted) analysis->matches.push_back(m);
-  }
-  analysis->pattern_counts = engine.counts();
+  // Incidents are brought up to date as the events come, as the server does: one resolves
+  // when its quiet period passes in stream time, before any later match could join it.
   intelligence::IncidentTracker incidents(*analysis->graph);
-  incidents.Update(analysis->matches, analysis->last_time_ns);
+  for (const domain::Event& event : analysis->events) {
+    engine.Observe(event);
+    incidents.Update(engine.matches(), engine.stream_time());
+  }
+  engine.Flush();
+  incidents.Update(engine.matches(), std::max(engine.stream_time(), analysis->last_time_ns));
+  analysis->matches = engine.matches();
+  analysis->pattern_counts = engine.counts();
   analysis->incidents = incidents.incidents();
   return analysis;
 }

@@ -31,7 +31,8 @@ struct OfflineAnalysis {
   pipeline::MetricsSnapshot metrics;
   // The newest time any record showed.
   int64_t last_time_ns = 0;
-  // What the pattern library concluded and still stands, in the order concluded.
+  // What the pattern library concluded, in the order concluded; those withdrawn later are
+  // kept, marked retracted, so that incidents can index into the list.
   std::vector<intelligence::PatternMatch> matches;
   intelligence::PatternEngineCounts pattern_counts;
   // The matches grouped into incidents, open or resolved as of the last record.

@@ -17,7 +17,7 @@ namespace tapio::intelligence {
 struct AnalysisView {
   const domain::EntityRegistry& registry;
   const TopologyGraph& graph;
-  // Matches that stand (none retracted); incidents index into them.
+  // Matches in the order made, those withdrawn marked retracted; incidents index into them.
   const std::vector<PatternMatch>& matches;
   const std::vector<Incident>& incidents;
   // The newest time any record showed: "now" for a question that names no time.

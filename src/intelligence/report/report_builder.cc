@@ -107,7 +107,11 @@ std::vector<v1::Incident> BuildIncidents(const AnalysisView& analysis) {
   for (const Incident& incident : analysis.incidents) {
     // The incident's own matches, so that its cause is ranked among them alone.
     std::vector<PatternMatch> own;
-    for (size_t i : incident.matches) own.push_back(analysis.matches[i]);
+    for (size_t i : incident.matches) {
+      if (!analysis.matches[i].retracted) own.push_back(analysis.matches[i]);
+    }
+    // Every match it held was withdrawn: nothing stands to report.
+    if (own.empty()) continue;
     const PatternMatch* first = &*std::min_element(
         own.begin(), own.end(),
         [](const auto& a, const auto& b) { return a.trigger.time_ns < b.trigger.time_ns; });
@@ -121,7 +125,7 @@ std::vector<v1::Incident> BuildIncidents(const AnalysisView& analysis) {
       *out.mutable_resolved() = TimeUtil::NanosecondsToTimestamp(incident.resolved_ns);
     }
     *out.mutable_symptom() = domain::ToProto(analysis.registry.Get(symptom));
-    out.set_matches(static_cast<uint32_t>(incident.matches.size()));
+    out.set_matches(static_cast<uint32_t>(own.size()));
     std::vector<Diagnosis> diagnoses =
         Diagnose(analysis.graph, own, {symptom, incident.updated_ns}, 1);
     if (!diagnoses.empty()) *out.mutable_cause() = CauseProto(analysis.registry, diagnoses[0], 1);
