@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "collectors/scenario/expected_outcome.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -23,62 +25,19 @@
 #include "tapio/v1/event_service.grpc.pb.h"
 #include "tapio/v1/report.pb.h"
 #include "tests/support/run_command.h"
+#include "tests/support/serve_fixture.h"
 #include "tests/support/tapio_process.h"
 #include "transport/event_shipper.h"
 
 namespace tapio {
 namespace {
 
+using ::tapio::testing::MakeCertificates;
+using ::tapio::testing::ServeTest;
 using ::tapio::testing::TapioProcess;
 using ::testing::HasSubstr;
 
 constexpr int64_t kT0 = 1'772'360'100'000'000'000;
-
-class ServeTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = absl::StrCat(::testing::TempDir(), "tapio-serve-", getpid(), "-",
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    std::ofstream(dir_ + "/token") << "s3cret\n";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  // Starts the server (on `port`, or a free one) and waits for the line that says it listens.
-  std::unique_ptr<TapioProcess> Serve(int port = 0, std::vector<std::string> more = {}) {
-    std::vector<std::string> args = {
-        "serve",        "--listen",         absl::StrCat("127.0.0.1:", port),
-        "--store",      dir_ + "/tapio.db", "--token-file",
-        dir_ + "/token"};
-    args.insert(args.end(), more.begin(), more.end());
-    auto server = std::make_unique<TapioProcess>(args);
-    std::string line = server->Line(/*from_stderr=*/true,
-                                    std::chrono::steady_clock::now() + std::chrono::seconds(20));
-    EXPECT_THAT(line, HasSubstr("listening on port")) << line;
-    std::vector<std::string> words = absl::StrSplit(line, ' ');
-    for (size_t i = 0; i + 1 < words.size(); ++i) {
-      if (words[i] == "port") port_ = std::stoi(words[i + 1]);
-    }
-    return server;
-  }
-
-  std::string Address() const { return absl::StrCat("127.0.0.1:", port_); }
-
-  transport::EventShipper::Options Shipping() const {
-    transport::EventShipper::Options o;
-    o.target = Address();
-    o.collector_id = "agent/node-1";
-    o.token = "s3cret";
-    o.batch_events = 500;
-    o.first_backoff = absl::Milliseconds(20);
-    o.max_backoff = absl::Milliseconds(200);
-    return o;
-  }
-
-  std::string dir_;
-  int port_ = 0;
-};
 
 std::vector<v1::UnifiedEvent> Events(uint64_t first, int n, const std::string& pod) {
   std::vector<v1::UnifiedEvent> events(static_cast<size_t>(n));
@@ -150,18 +109,6 @@ TEST_F(ServeTest, AServerKilledMidStreamKeepsWhatItAcknowledgedAndGetsTheRestOnc
   EXPECT_EQ(again->Stop(), 0);
   EXPECT_EQ(StoredEvents(dir_ + "/tapio.db"), uint64_t{kBatches} * 500)
       << "every event once: none lost, none twice";
-}
-
-// A CA and a certificate for 127.0.0.1 signed by it, made with openssl in `dir`.
-void MakeCertificates(const std::string& dir) {
-  std::string script = absl::StrCat(
-      "(cd ", dir, " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem ",
-      "-days 1 -subj /CN=tapio-test-ca && openssl req -newkey rsa:2048 -nodes -keyout ",
-      "server.key -out server.csr -subj /CN=127.0.0.1 && printf ",
-      "'subjectAltName=IP:127.0.0.1' > san && openssl x509 -req -in server.csr -CA ca.pem ",
-      "-CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile san)");
-  auto made = ::tapio::testing::RunCommand(script);
-  ASSERT_EQ(made.exit_code, 0) << made.output;
 }
 
 TEST_F(ServeTest, OverTlsTheAgentsStreamAndTheCommandLineGetThroughAndPlaintextDoesNot) {
@@ -291,6 +238,22 @@ TEST_F(ServeTest, BadCallsAreRefusedAndTheServerKeepsServing) {
     stream->Write(huge);
     stream->WritesDone();
     EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+  // Bytes that are no protobuf at all are refused, and the server still answers.
+  {
+    grpc::GenericStub generic(channel);
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer s3cret");
+    const std::string garbage = "\xff\xff\xff\xff not a message";
+    grpc::Slice slice(garbage);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    generic.UnaryCall(&context, "/tapio.v1.CorrelationService/Why", grpc::StubOptions(), &request,
+                      &response, [&](grpc::Status status) { done.set_value(status); });
+    grpc::Status status = done.get_future().get();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(), HasSubstr("CorrelationService/Why"));
   }
   EXPECT_TRUE(query("s3cret", 10).ok());
   shipper.reset();

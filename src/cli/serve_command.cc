@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "cli/pattern_library.h"
 #include "cli/token_file.h"
@@ -37,7 +38,11 @@ absl::StatusOr<std::unique_ptr<storage::Store>> OpenStore(const std::string& sql
 CLI::App* ServeCommand::Register(CLI::App& app) {
   CLI::App* serve =
       app.add_subcommand("serve", "Run the server: ingest agents' events, store, answer");
-  serve->add_option("--listen", listen_, "host:port to listen on")->capture_default_str();
+  serve->add_option("--listen", listen_, "host:port to listen on for gRPC")->capture_default_str();
+  serve
+      ->add_option("--http-listen", http_listen_,
+                   "host:port for REST, /metrics, /healthz and /readyz; empty: none")
+      ->capture_default_str();
   serve->add_option("--store", store_, "The SQLite file of the embedded store")
       ->capture_default_str();
   serve->add_option("--postgres", postgres_,
@@ -81,6 +86,7 @@ int ServeCommand::Run() {
   options.token = *token;
   options.tls_cert_file = tls_cert_;
   options.tls_key_file = tls_key_;
+  options.http_listen = http_listen_;
   server::LiveAnalysis analysis(*std::move(patterns), {.cluster = cluster_}, domain::Clock::Real());
   absl::StatusOr<std::unique_ptr<server::Server>> server =
       server::Server::Start(options, **store, analysis);
@@ -88,8 +94,11 @@ int ServeCommand::Run() {
     std::fprintf(stderr, "tapio serve: %s\n", std::string(server.status().message()).c_str());
     return 1;
   }
-  std::fprintf(stderr, "tapio serve: listening on port %d (%s, %s), store %s\n", (*server)->port(),
-               (*server)->tls() ? "TLS" : "plaintext",
+  std::string http = (*server)->http_port() == 0
+                         ? std::string("no HTTP")
+                         : absl::StrCat("HTTP on port ", (*server)->http_port());
+  std::fprintf(stderr, "tapio serve: listening on port %d, %s (%s, %s), store %s\n",
+               (*server)->port(), http.c_str(), (*server)->tls() ? "TLS" : "plaintext",
                token->empty() ? "no token asked" : "bearer token asked",
                postgres_.empty() ? store_.c_str() : "in PostgreSQL");
   std::fflush(stderr);

@@ -18,6 +18,7 @@ class ServeCommand : public Command {
 
  private:
   std::string listen_ = "127.0.0.1:7470";
+  std::string http_listen_ = "127.0.0.1:7471";
   std::string store_ = "tapio.db";
   std::string postgres_;
   std::string token_file_;

@@ -3,7 +3,7 @@
 namespace tapio::server {
 namespace {
 
-bool SameInConstantTime(const grpc::string_ref& given, const std::string& expected) {
+bool SameInConstantTime(absl::string_view given, const std::string& expected) {
   unsigned char differ = given.size() == expected.size() ? 0 : 1;
   for (size_t i = 0; i < expected.size(); ++i) {
     unsigned char g = i < given.size() ? static_cast<unsigned char>(given.data()[i]) : 0;
@@ -20,10 +20,20 @@ grpc::Status BearerToken::Check(const grpc::ServerContext& context) const {
   if (found == context.client_metadata().end()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no bearer token");
   }
-  if (!SameInConstantTime(found->second, expected_)) {
+  if (!SameInConstantTime(absl::string_view(found->second.data(), found->second.size()),
+                          expected_)) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "wrong bearer token");
   }
   return grpc::Status::OK;
+}
+
+absl::Status BearerToken::CheckHeader(const std::string* authorization) const {
+  if (open_) return absl::OkStatus();
+  if (authorization == nullptr) return absl::UnauthenticatedError("no bearer token");
+  if (!SameInConstantTime(*authorization, expected_)) {
+    return absl::UnauthenticatedError("wrong bearer token");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace tapio::server

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "grpcpp/grpcpp.h"
 
 namespace tapio::server {
@@ -17,6 +18,8 @@ class BearerToken {
 
   // OK, or UNAUTHENTICATED saying whether the token was missing or wrong.
   grpc::Status Check(const grpc::ServerContext& context) const;
+  // The same for an HTTP request's Authorization header; nullptr when it has none.
+  absl::Status CheckHeader(const std::string* authorization) const;
 
  private:
   std::string expected_;

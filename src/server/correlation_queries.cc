@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "server/status_codes.h"
 
 namespace tapio::server {
 namespace {
@@ -12,33 +13,26 @@ namespace {
 // How often a subscription looks whether its client is still there.
 constexpr absl::Duration kSubscriberPoll = absl::Milliseconds(250);
 
-grpc::Status ToGrpc(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument:
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(status.message()));
-    case absl::StatusCode::kNotFound:
-      return grpc::Status(grpc::StatusCode::NOT_FOUND, std::string(status.message()));
-    default:
-      return grpc::Status(grpc::StatusCode::INTERNAL, std::string(status.message()));
-  }
-}
-
 }  // namespace
+
+absl::StatusOr<v1::WhyReport> AnswerWhy(LiveAnalysis& analysis, const v1::WhyRequest& request) {
+  if (request.causes() > kMaxCauses) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("causes ", request.causes(), " is above ", kMaxCauses));
+  }
+  int64_t at_ns = 0;
+  if (request.has_at()) {
+    at_ns = google::protobuf::util::TimeUtil::TimestampToNanoseconds(request.at());
+  }
+  int causes = request.causes() == 0 ? 3 : static_cast<int>(request.causes());
+  return analysis.Why(request.entity(), at_ns, causes);
+}
 
 grpc::Status CorrelationQueries::Why(grpc::ServerContext* context, const v1::WhyRequest* request,
                                      v1::WhyReport* response) {
   if (grpc::Status auth = token_.Check(*context); !auth.ok()) return auth;
-  if (request->causes() > kMaxCauses) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("causes ", request->causes(), " is above ", kMaxCauses));
-  }
-  int64_t at_ns = 0;
-  if (request->has_at()) {
-    at_ns = google::protobuf::util::TimeUtil::TimestampToNanoseconds(request->at());
-  }
-  int causes = request->causes() == 0 ? 3 : static_cast<int>(request->causes());
-  absl::StatusOr<v1::WhyReport> report = analysis_.Why(request->entity(), at_ns, causes);
-  if (!report.ok()) return ToGrpc(report.status());
+  absl::StatusOr<v1::WhyReport> report = AnswerWhy(analysis_, *request);
+  if (!report.ok()) return ToGrpcStatus(report.status());
   *response = *std::move(report);
   return grpc::Status::OK;
 }
@@ -58,7 +52,7 @@ grpc::Status CorrelationQueries::GetIncident(grpc::ServerContext* context,
                                              v1::Incident* response) {
   if (grpc::Status auth = token_.Check(*context); !auth.ok()) return auth;
   absl::StatusOr<v1::Incident> incident = analysis_.GetIncident(request->id());
-  if (!incident.ok()) return ToGrpc(incident.status());
+  if (!incident.ok()) return ToGrpcStatus(incident.status());
   *response = *std::move(incident);
   return grpc::Status::OK;
 }

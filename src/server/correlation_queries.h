@@ -14,6 +14,11 @@ namespace tapio::server {
 // The most causes one answer may hold.
 inline constexpr uint32_t kMaxCauses = 20;
 
+// The answer to `request`. Fails with InvalidArgument for a malformed entity or too many
+// causes asked, and NotFound for an entity the analysis does not know.
+absl::StatusOr<tapio::v1::WhyReport> AnswerWhy(LiveAnalysis& analysis,
+                                               const tapio::v1::WhyRequest& request);
+
 class CorrelationQueries final : public tapio::v1::CorrelationService::Service {
  public:
   // `analysis` must outlive the service.

@@ -86,6 +86,8 @@ void LiveAnalysis::Publish() {
   tracker_.Update(engine_.matches(), engine_.stream_time());
   size_t open_after = 0;
   for (const intelligence::Incident& i : tracker_.incidents()) open_after += i.open() ? 1 : 0;
+  counts_.incidents_open = open_after;
+  counts_.incidents_resolved = tracker_.incidents().size() - open_after;
   if (!matches_changed_ && open_after == open_before) return;
   matches_changed_ = false;
   counts_.matches = engine_.counts().matches;

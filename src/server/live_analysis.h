@@ -39,6 +39,9 @@ struct LiveAnalysisCounts {
   uint64_t objects_refused = 0;
   uint64_t matches = 0;
   uint64_t insights = 0;
+  // As of the last update.
+  uint64_t incidents_open = 0;
+  uint64_t incidents_resolved = 0;
 };
 
 class LiveAnalysis {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "domain/source_file.h"
+#include "server/undecodable_request.h"
 
 namespace tapio::server {
 namespace {
@@ -44,9 +45,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(&server->collector_);
   builder.RegisterService(&server->events_);
   builder.RegisterService(&server->correlation_);
+  // In this order, so that the metrics count the status the client gets.
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> intercept;
+  intercept.push_back(UndecodableRequestInterceptors());
+  intercept.push_back(server->metrics_.GrpcInterceptors());
+  builder.experimental().SetInterceptorCreators(std::move(intercept));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  if (!options.http_listen.empty()) {
+    HttpGatewayOptions http;
+    http.listen = options.http_listen;
+    http.tls_cert_file = options.tls_cert_file;
+    http.tls_key_file = options.tls_key_file;
+    http.max_body_bytes = options.max_http_body_bytes;
+    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Start(
+        http, {store, analysis, server->collector_.counts(), server->metrics_, server->token_});
+    if (!gateway.ok()) return gateway.status();
+    server->http_ = *std::move(gateway);
   }
   server->ticker_ = std::thread([s = server.get()] { s->Tick(); });
   return server;
@@ -64,6 +81,7 @@ void Server::Tick() {
 
 void Server::Shutdown(absl::Duration grace) {
   correlation_.Stop();
+  if (http_ != nullptr) http_->Stop();
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));

@@ -1,8 +1,8 @@
-// Tapio's gRPC server: CollectorService (agents stream events in), EventService (what is
-// stored, read back) and CorrelationService (what the live analysis concluded) over one
-// listening port, with TLS when a certificate and key are given, a bearer token on every
-// call, and a bound on message size. A thread of its own moves a quiet stream's time on.
-// Thread-safe.
+// Tapio's server: CollectorService (agents stream events in), EventService (what is stored,
+// read back) and CorrelationService (what the live analysis concluded) over gRPC on one port,
+// and the same with /metrics, /healthz and /readyz over HTTP on another when asked; TLS on
+// both when a certificate and key are given, a bearer token on every call, and bounds on
+// message size. A thread of its own moves a quiet stream's time on. Thread-safe.
 #ifndef TAPIO_SERVER_SERVER_H_
 #define TAPIO_SERVER_SERVER_H_
 
@@ -14,10 +14,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "server/api_metrics.h"
 #include "server/bearer_token.h"
 #include "server/collector_stream.h"
 #include "server/correlation_queries.h"
 #include "server/event_query.h"
+#include "server/http_gateway.h"
 #include "server/live_analysis.h"
 #include "storage/store.h"
 
@@ -32,6 +34,9 @@ struct ServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   int max_message_bytes = 16 << 20;
+  // host:port of the HTTP gateway; empty: none.
+  std::string http_listen;
+  size_t max_http_body_bytes = 1 << 20;
 };
 
 class Server {
@@ -44,6 +49,8 @@ class Server {
   ~Server();
 
   int port() const { return port_; }
+  // 0 when there is no HTTP gateway.
+  int http_port() const { return http_ == nullptr ? 0 : http_->port(); }
   bool tls() const { return tls_; }
   const IngestCounts& ingest() const { return collector_.counts(); }
   // Stops taking calls; those in flight get `grace` to finish.
@@ -58,6 +65,8 @@ class Server {
   CollectorStream collector_;
   EventQueryService events_;
   CorrelationQueries correlation_;
+  ApiMetrics metrics_;
+  std::unique_ptr<HttpGateway> http_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread ticker_;

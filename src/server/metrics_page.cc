@@ -1,0 +1,53 @@
+#include "server/metrics_page.h"
+
+#include <cstdint>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace tapio::server {
+namespace {
+
+void Family(std::string* out, absl::string_view name, absl::string_view type,
+            absl::string_view help) {
+  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
+}
+
+void Sample(std::string* out, absl::string_view name, absl::string_view labels, uint64_t value) {
+  absl::StrAppend(out, name, labels.empty() ? "" : absl::StrCat("{", labels, "}"), " ", value,
+                  "\n");
+}
+
+}  // namespace
+
+std::string MetricsPage(const IngestCounts& ingest, const LiveAnalysisCounts& analysis,
+                        const ApiMetrics& api) {
+  std::string out;
+  Family(&out, "tapio_ingest_batches_total", "counter", "Batches collectors sent.");
+  Sample(&out, "tapio_ingest_batches_total", "", ingest.batches.load());
+  Family(&out, "tapio_ingest_events_total", "counter",
+         "Events collectors sent, by what became of them.");
+  Sample(&out, "tapio_ingest_events_total", "outcome=\"stored\"", ingest.events_stored.load());
+  Sample(&out, "tapio_ingest_events_total", "outcome=\"duplicate\"",
+         ingest.events_duplicate.load());
+  Sample(&out, "tapio_ingest_events_total", "outcome=\"rejected\"", ingest.events_rejected.load());
+  Family(&out, "tapio_analysis_events_total", "counter", "Events the live analysis has seen.");
+  Sample(&out, "tapio_analysis_events_total", "", analysis.events);
+  Family(&out, "tapio_analysis_object_changes_total", "counter",
+         "Kubernetes object changes applied to the topology graph, and those refused.");
+  Sample(&out, "tapio_analysis_object_changes_total", "outcome=\"applied\"",
+         analysis.object_changes - analysis.objects_refused);
+  Sample(&out, "tapio_analysis_object_changes_total", "outcome=\"refused\"",
+         analysis.objects_refused);
+  Family(&out, "tapio_analysis_matches_total", "counter", "Pattern matches made.");
+  Sample(&out, "tapio_analysis_matches_total", "", analysis.matches);
+  Family(&out, "tapio_analysis_insights_total", "counter", "Insights published.");
+  Sample(&out, "tapio_analysis_insights_total", "", analysis.insights);
+  Family(&out, "tapio_incidents", "gauge", "Incidents held, by state.");
+  Sample(&out, "tapio_incidents", "state=\"open\"", analysis.incidents_open);
+  Sample(&out, "tapio_incidents", "state=\"resolved\"", analysis.incidents_resolved);
+  api.AppendPrometheus(&out);
+  return out;
+}
+
+}  // namespace tapio::server

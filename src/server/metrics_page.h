@@ -1,0 +1,20 @@
+// What `/metrics` shows, in the Prometheus text format (version 0.0.4): ingest (batches,
+// events stored, duplicate, rejected), the live analysis (events, object changes, matches,
+// insights, incidents open and resolved) and every API's latency and results.
+#ifndef TAPIO_SERVER_METRICS_PAGE_H_
+#define TAPIO_SERVER_METRICS_PAGE_H_
+
+#include <string>
+
+#include "server/api_metrics.h"
+#include "server/collector_stream.h"
+#include "server/live_analysis.h"
+
+namespace tapio::server {
+
+std::string MetricsPage(const IngestCounts& ingest, const LiveAnalysisCounts& analysis,
+                        const ApiMetrics& api);
+
+}  // namespace tapio::server
+
+#endif  // TAPIO_SERVER_METRICS_PAGE_H_
