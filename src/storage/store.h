@@ -38,6 +38,15 @@ struct EventPage {
   std::string next_page_token;
 };
 
+// Events in the order they were stored, each with its raw record when one is kept.
+struct ArrivalPage {
+  std::vector<tapio::v1::UnifiedEvent> events;
+  // Where the next page starts; pass it back as `after`.
+  uint64_t next = 0;
+  // No event was stored after this page.
+  bool last = true;
+};
+
 struct RetentionResult {
   uint64_t events_removed = 0;
   uint64_t raw_records_removed = 0;
@@ -59,6 +68,11 @@ class Store {
 
   // The raw record stored with the event; NotFound when there is none.
   virtual absl::StatusOr<std::string> RawRecord(uint64_t event_id) = 0;
+
+  // At most `limit` events stored after position `after` (0: from the first), in the order
+  // they were stored, with their raw records: what a restarting server replays to rebuild its
+  // topology and incidents.
+  virtual absl::StatusOr<ArrivalPage> EventsInArrivalOrder(uint64_t after, size_t limit) = 0;
 
   virtual absl::StatusOr<uint64_t> EventCount() = 0;
 

@@ -109,6 +109,29 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<Store> store_;
 };
 
+TEST_P(StoreTest, EventsComeBackInTheOrderStoredWithTheirRawRecords) {
+  v1::UnifiedEvent with_raw = Event(3, 100, "a");
+  with_raw.set_raw(R"({"kind":"Pod","metadata":{"name":"a"}})");
+  std::vector<v1::UnifiedEvent> first = {Event(5, 300, "a"), with_raw};
+  ASSERT_TRUE(store_->Append(first).ok());
+  std::vector<v1::UnifiedEvent> second = {Event(3, 100, "a"), Event(9, 200, "a")};
+  ASSERT_TRUE(store_->Append(second).ok());
+
+  absl::StatusOr<ArrivalPage> page = store_->EventsInArrivalOrder(0, 2);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(Ids(page->events), (std::vector<uint64_t>{5, 3})) << "arrival, not time, order";
+  EXPECT_EQ(page->events[1].raw(), with_raw.raw());
+  EXPECT_TRUE(page->events[0].raw().empty());
+  EXPECT_FALSE(page->last);
+  absl::StatusOr<ArrivalPage> rest = store_->EventsInArrivalOrder(page->next, 2);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(Ids(rest->events), (std::vector<uint64_t>{9})) << "the re-sent event is not twice";
+  EXPECT_TRUE(rest->last);
+  absl::StatusOr<ArrivalPage> none = store_->EventsInArrivalOrder(rest->next, 2);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->events.empty());
+}
+
 TEST_P(StoreTest, AnEventIsStoredOnceHoweverOftenItIsSent) {
   std::vector<v1::UnifiedEvent> first = {Event(1, 100, "a"), Event(2, 200, "a")};
   EXPECT_EQ(store_->Append(first)->size(), 2u);

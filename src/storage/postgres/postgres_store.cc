@@ -31,6 +31,12 @@ constexpr const char* kMigrations[] = {
         open BOOLEAN NOT NULL,
         body BYTEA NOT NULL);
     )sql",
+    // 2: the order events arrived in, for replaying them on start. Servers sharing the store
+    // draw from one sequence.
+    R"sql(
+      ALTER TABLE events ADD COLUMN arrival BIGSERIAL;
+      CREATE INDEX events_by_arrival ON events (arrival);
+    )sql",
 };
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 
@@ -165,7 +171,8 @@ absl::Status PostgresStore::Prepare() {
   };
   for (const Named& n : {
            Named{"insert_event",
-                 "INSERT INTO events VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"},
+                 "INSERT INTO events (id, time_ns, kind, namespace, name, type, body) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"},
            Named{"insert_raw",
                  "INSERT INTO raw_records VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"},
        }) {
@@ -246,6 +253,33 @@ absl::StatusOr<EventPage> PostgresStore::Events(const EventQuery& q) {
     if (!page.events.emplace_back().ParseFromString(Bytes(r.get(), i, 0))) {
       return absl::DataLossError("an event stored in the database does not parse");
     }
+  }
+  return page;
+}
+
+absl::StatusOr<ArrivalPage> PostgresStore::EventsInArrivalOrder(uint64_t after, size_t limit) {
+  absl::MutexLock lock(&mu_);
+  Params p;
+  p.Int(static_cast<int64_t>(after)).Int(static_cast<int64_t>(limit) + 1);
+  Result r = Run(conn_,
+                 "SELECT e.arrival, e.body, r.bytes FROM events e LEFT JOIN raw_records r ON "
+                 "r.event_id = e.id WHERE e.arrival > $1 ORDER BY e.arrival LIMIT $2",
+                 p);
+  if (!Ok(r)) return Failure(conn_, "reading events in arrival order");
+  ArrivalPage page;
+  page.next = after;
+  int rows = PQntuples(r.get());
+  for (int i = 0; i < rows; ++i) {
+    if (page.events.size() == limit) {
+      page.last = false;
+      break;
+    }
+    v1::UnifiedEvent& e = page.events.emplace_back();
+    if (!e.ParseFromString(Bytes(r.get(), i, 1))) {
+      return absl::DataLossError("an event stored in the database does not parse");
+    }
+    if (!PQgetisnull(r.get(), i, 2)) e.set_raw(Bytes(r.get(), i, 2));
+    page.next = static_cast<uint64_t>(BigInt(r.get(), i, 0));
   }
   return page;
 }

@@ -17,7 +17,7 @@
 
 namespace tapio::storage::postgres {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 class PostgresStore : public Store {
  public:
@@ -31,6 +31,7 @@ class PostgresStore : public Store {
       absl::Span<const tapio::v1::UnifiedEvent> events) override;
   absl::StatusOr<EventPage> Events(const EventQuery& query) override;
   absl::StatusOr<std::string> RawRecord(uint64_t event_id) override;
+  absl::StatusOr<ArrivalPage> EventsInArrivalOrder(uint64_t after, size_t limit) override;
   absl::StatusOr<uint64_t> EventCount() override;
   absl::Status PutIncident(const tapio::v1::Incident& incident) override;
   absl::StatusOr<std::vector<tapio::v1::Incident>> OpenIncidents() override;

@@ -32,6 +32,14 @@ constexpr const char* kMigrations[] = {
         open INTEGER NOT NULL,
         body BLOB NOT NULL);
     )sql",
+    // 2: the order events arrived in, for replaying them on start; older rows in time order.
+    R"sql(
+      ALTER TABLE events ADD COLUMN arrival INTEGER;
+      UPDATE events SET arrival = (
+        SELECT n FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY time_ns, id) AS n FROM events) o
+        WHERE o.id = events.id);
+      CREATE INDEX events_by_arrival ON events (arrival);
+    )sql",
 };
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 
@@ -55,6 +63,12 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(Options options) 
     return s;
   }
   if (absl::Status s = store->Migrate(); !s.ok()) return s;
+  absl::StatusOr<Statement> last =
+      store->db_->Prepare("SELECT COALESCE(MAX(arrival), 0) FROM events");
+  if (!last.ok()) return last.status();
+  absl::StatusOr<bool> row = last->Step();
+  if (!row.ok()) return row.status();
+  store->arrival_ = last->Int(0);
   return store;
 }
 
@@ -90,8 +104,9 @@ absl::StatusOr<std::vector<size_t>> SqliteStore::Append(absl::Span<const v1::Uni
     db_->Execute("ROLLBACK").IgnoreError();
     return s;
   };
-  absl::StatusOr<Statement> insert =
-      db_->Prepare("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?)");
+  absl::StatusOr<Statement> insert = db_->Prepare(
+      "INSERT OR IGNORE INTO events (id, time_ns, kind, namespace, name, type, body, "
+      "arrival) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert.ok()) return fail(insert.status());
   absl::StatusOr<Statement> raw =
       db_->Prepare("INSERT OR IGNORE INTO raw_records VALUES (?, ?, ?)");
@@ -112,10 +127,12 @@ absl::StatusOr<std::vector<size_t>> SqliteStore::Append(absl::Span<const v1::Uni
         .Bind(4, e.entity().namespace_())
         .Bind(5, e.entity().name())
         .Bind(6, e.type())
-        .BindBlob(7, stored->SerializeAsString());
+        .BindBlob(7, stored->SerializeAsString())
+        .Bind(8, arrival_ + 1);
     if (absl::Status s = insert->Run(); !s.ok()) return fail(s);
     insert->Reset();
     if (db_->Changes() == 0) continue;
+    ++arrival_;
     added.push_back(i);
     if (e.raw().empty()) continue;
     raw->Bind(1, Key(e.id()))
@@ -165,6 +182,34 @@ absl::StatusOr<EventPage> SqliteStore::Events(const EventQuery& q) {
     if (!e.ParseFromString(std::string(select->Blob(0)))) {
       return absl::DataLossError("an event stored in the database does not parse");
     }
+  }
+  return page;
+}
+
+absl::StatusOr<ArrivalPage> SqliteStore::EventsInArrivalOrder(uint64_t after, size_t limit) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Statement> select = db_->Prepare(
+      "SELECT e.arrival, e.body, r.bytes FROM events e LEFT JOIN raw_records r ON r.event_id = "
+      "e.id "
+      "WHERE e.arrival > ? ORDER BY e.arrival LIMIT ?");
+  if (!select.ok()) return select.status();
+  select->Bind(1, static_cast<int64_t>(after)).Bind(2, static_cast<int64_t>(limit) + 1);
+  ArrivalPage page;
+  page.next = after;
+  while (true) {
+    absl::StatusOr<bool> row = select->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (page.events.size() == limit) {
+      page.last = false;
+      break;
+    }
+    v1::UnifiedEvent& e = page.events.emplace_back();
+    if (!e.ParseFromString(std::string(select->Blob(1)))) {
+      return absl::DataLossError("an event stored in the database does not parse");
+    }
+    e.set_raw(std::string(select->Blob(2)));
+    page.next = static_cast<uint64_t>(select->Int(0));
   }
   return page;
 }

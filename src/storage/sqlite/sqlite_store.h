@@ -16,7 +16,7 @@
 namespace tapio::storage::sqlite {
 
 // The schema version this build writes; a file at a newer version is refused.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 class SqliteStore : public Store {
  public:
@@ -35,6 +35,7 @@ class SqliteStore : public Store {
       absl::Span<const tapio::v1::UnifiedEvent> events) override;
   absl::StatusOr<EventPage> Events(const EventQuery& query) override;
   absl::StatusOr<std::string> RawRecord(uint64_t event_id) override;
+  absl::StatusOr<ArrivalPage> EventsInArrivalOrder(uint64_t after, size_t limit) override;
   absl::StatusOr<uint64_t> EventCount() override;
   absl::Status PutIncident(const tapio::v1::Incident& incident) override;
   absl::StatusOr<std::vector<tapio::v1::Incident>> OpenIncidents() override;
@@ -46,6 +47,8 @@ class SqliteStore : public Store {
 
   absl::Mutex mu_;
   std::unique_ptr<Connection> db_ ABSL_GUARDED_BY(mu_);
+  // The arrival position the last stored event took.
+  int64_t arrival_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace tapio::storage::sqlite

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <tuple>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -47,6 +49,54 @@ TEST(SqliteStoreTest, ReopeningMigratesNothingTwice) {
   ASSERT_TRUE(SqliteStore::Open({path}).ok());
   ASSERT_TRUE(SqliteStore::Open({path}).ok());
   EXPECT_EQ(Scalar(path, "SELECT COUNT(*) FROM schema_version"), kSchemaVersion);
+}
+
+TEST(SqliteStoreTest, AVersionOneFileGetsArrivalsInTimeOrderAndNewEventsAfterThem) {
+  std::string path = FreshPath("v1.db");
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  // The version-1 schema as it shipped, with two events stored out of time order.
+  std::string late, early;
+  {
+    tapio::v1::UnifiedEvent e;
+    e.set_id(20);
+    e.set_time_unix_nano(200);
+    late = e.SerializeAsString();
+    e.set_id(10);
+    e.set_time_unix_nano(100);
+    early = e.SerializeAsString();
+  }
+  sqlite3_exec(db,
+               "CREATE TABLE schema_version (version INTEGER); INSERT INTO schema_version VALUES "
+               "(1); CREATE TABLE events (id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, kind "
+               "TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, "
+               "body BLOB NOT NULL); CREATE TABLE raw_records (event_id INTEGER PRIMARY KEY, "
+               "time_ns INTEGER NOT NULL, bytes BLOB NOT NULL); CREATE TABLE incidents (id "
+               "INTEGER PRIMARY KEY, open INTEGER NOT NULL, body BLOB NOT NULL);",
+               nullptr, nullptr, nullptr);
+  for (const auto& [id, time, body] : {std::tuple{20, 200, &late}, std::tuple{10, 100, &early}}) {
+    sqlite3_stmt* insert = nullptr;
+    sqlite3_prepare_v2(db, "INSERT INTO events VALUES (?, ?, 'Pod', 'a', 'b', 't', ?)", -1, &insert,
+                       nullptr);
+    sqlite3_bind_int64(insert, 1, id);
+    sqlite3_bind_int64(insert, 2, time);
+    sqlite3_bind_blob(insert, 3, body->data(), static_cast<int>(body->size()), SQLITE_STATIC);
+    EXPECT_EQ(sqlite3_step(insert), SQLITE_DONE);
+    sqlite3_finalize(insert);
+  }
+  sqlite3_close(db);
+
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({path});
+  ASSERT_TRUE(store.ok()) << store.status();
+  tapio::v1::UnifiedEvent next;
+  next.set_id(5);
+  next.set_time_unix_nano(50);
+  ASSERT_TRUE((*store)->Append({next}).ok());
+  absl::StatusOr<ArrivalPage> page = (*store)->EventsInArrivalOrder(0, 10);
+  ASSERT_TRUE(page.ok()) << page.status();
+  std::vector<uint64_t> ids;
+  for (const auto& e : page->events) ids.push_back(e.id());
+  EXPECT_EQ(ids, (std::vector<uint64_t>{10, 20, 5}));
 }
 
 TEST(SqliteStoreTest, AFileFromANewerTapioIsRefusedNotDamaged) {
