@@ -17,11 +17,13 @@
 #include "collectors/scenario/expected_outcome.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "tapio/v1/collector.grpc.pb.h"
+#include "tapio/v1/correlation_service.pb.h"
 #include "tapio/v1/event_service.grpc.pb.h"
 #include "tapio/v1/report.pb.h"
 #include "tests/support/run_command.h"
@@ -200,6 +202,44 @@ TEST_F(ServeTest, AnIncidentSentInIsFollowedAndExplainedOverTlsWithAToken) {
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.output, HasSubstr("Pod/shop/no-such-pod"));
   EXPECT_EQ(server->Stop(), 0);
+}
+
+// A server killed and started again on its store answers as before: its topology and incidents
+// are rebuilt from what it stored, in the order it stored it.
+TEST_F(ServeTest, ARestartedServerRebuildsItsIncidentsFromTheStore) {
+  std::string flags = absl::StrCat(" --token-file ", dir_, "/token");
+  auto server = Serve();
+  EXPECT_THAT(rebuilt_, HasSubstr("rebuilt from 0 stored event(s)"));
+  auto replayed = ::tapio::testing::RunCommand(
+      absl::StrCat(TAPIO_BINARY, " replay ", TAPIO_DEMO_INCIDENT, " --server ", Address(), flags));
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.output;
+  auto ask = [&](const std::string& what) {
+    return ::tapio::testing::RunCommand(
+        absl::StrCat(TAPIO_BINARY, " ", what, " --output json --server ", Address(), flags));
+  };
+  auto expected = collectors::scenario::ReadExpectedOutcome(
+      absl::StrCat(TAPIO_DEMO_INCIDENT, "/expected.yaml"));
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  const auto& s = expected->symptom;
+  std::string why = absl::StrCat("why ", Lower(s.kind), "/", s.namespace_name, "/", s.name);
+  auto before_incidents = ask("incidents");
+  ASSERT_EQ(before_incidents.exit_code, 0) << before_incidents.output;
+  v1::IncidentList incidents;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(before_incidents.output, &incidents).ok());
+  ASSERT_EQ(incidents.incidents_size(), 1) << before_incidents.output;
+  // As of a fixed time: asked as of "now", the answer moves with the server's clock.
+  why += " --at " + google::protobuf::util::TimeUtil::ToString(incidents.incidents(0).updated());
+  auto before_why = ask(why);
+  ASSERT_EQ(before_why.exit_code, 0) << before_why.output;
+  server->Stop(SIGKILL);
+
+  auto restarted = Serve(port_);
+  EXPECT_THAT(rebuilt_, HasSubstr(absl::StrCat("rebuilt from ", StoredEvents(dir_ + "/tapio.db"),
+                                               " stored event(s): 1 incident(s) open")));
+  EXPECT_EQ(ask("incidents").output, before_incidents.output);
+  EXPECT_EQ(ask(why).output, before_why.output);
+  EXPECT_EQ(restarted->Stop(), 0);
 }
 
 TEST_F(ServeTest, BadCallsAreRefusedAndTheServerKeepsServing) {

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "cli/pattern_library.h"
 #include "cli/token_file.h"
+#include "server/analysis_rebuild.h"
 #include "server/server.h"
 #include "storage/postgres/postgres_store.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -88,6 +89,15 @@ int ServeCommand::Run() {
   options.tls_key_file = tls_key_;
   options.http_listen = http_listen_;
   server::LiveAnalysis analysis(*std::move(patterns), {.cluster = cluster_}, domain::Clock::Real());
+  absl::StatusOr<uint64_t> rebuilt = server::RebuildFromStore(**store, analysis);
+  if (!rebuilt.ok()) {
+    std::fprintf(stderr, "tapio serve: reading the store back: %s\n",
+                 std::string(rebuilt.status().message()).c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "tapio serve: rebuilt from %llu stored event(s): %llu incident(s) open\n",
+               static_cast<unsigned long long>(*rebuilt),
+               static_cast<unsigned long long>(analysis.counts().incidents_open));
   absl::StatusOr<std::unique_ptr<server::Server>> server =
       server::Server::Start(options, **store, analysis);
   if (!server.ok()) {

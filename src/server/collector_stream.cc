@@ -1,9 +1,11 @@
 #include "server/collector_stream.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "domain/entity.h"
 #include "domain/event_proto.h"
 
@@ -13,6 +15,7 @@ grpc::Status CollectorStream::Stream(
     grpc::ServerContext* context, grpc::ServerReaderWriter<v1::BatchAck, v1::EventBatch>* stream) {
   if (grpc::Status auth = token_.Check(*context); !auth.ok()) return auth;
   v1::EventBatch batch;
+  uint64_t newest = 0;
   while (stream->Read(&batch)) {
     ++counts_.batches;
     // A scratch registry: the check is FromProto's, the store keeps the wire form.
@@ -37,6 +40,7 @@ grpc::Status CollectorStream::Stream(
       }
       valid.push_back(std::move(*batch.mutable_events(i)));
     }
+    for (const v1::UnifiedEvent& e : valid) newest = std::max(newest, e.time_unix_nano());
     absl::StatusOr<std::vector<size_t>> stored = store_.Append(valid);
     if (!stored.ok()) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
@@ -52,7 +56,26 @@ grpc::Status CollectorStream::Stream(
       for (size_t i : *stored) fresh.push_back(std::move(valid[i]));
       analysis_.Observe(fresh);
     }
-    if (batch.final()) analysis_.Flush();
+    if (batch.final()) {
+      // Stored like any event, so that replaying the store concludes at the same place.
+      v1::UnifiedEvent end;
+      end.set_id(ids_.Next());
+      end.set_time_unix_nano(newest);
+      end.set_observed_time_unix_nano(static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())));
+      end.set_source(v1::SOURCE_TAPIO);
+      end.set_type(kReplayEndType);
+      end.set_severity(v1::SEVERITY_INFO);
+      end.mutable_entity()->set_kind("Collector");
+      end.mutable_entity()->set_name(batch.collector_id().empty() ? "unnamed"
+                                                                  : batch.collector_id());
+      std::vector<v1::UnifiedEvent> marker = {end};
+      absl::StatusOr<std::vector<size_t>> kept = store_.Append(marker);
+      if (!kept.ok()) {
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            absl::StrCat("the store refused the batch: ", kept.status().message()));
+      }
+      analysis_.Observe(marker);
+    }
     v1::BatchAck ack;
     ack.set_sequence(batch.sequence());
     if (!stream->Write(ack)) break;

@@ -2,15 +2,18 @@
 // event is refused and counted, naming the collector, the batch and the field; the rest of
 // the batch is kept), stored idempotently by event id, handed to the live analysis (only those
 // new to the store, so a re-sent batch is analysed once), and only then acknowledged, so that an
-// acknowledged event survives the server's crash. A batch marked final makes the analysis conclude
-// what is pending. Thread-safe.
+// acknowledged event survives the server's crash. A batch marked final is followed by a stored
+// kReplayEndType event at the stream's newest time, which makes the analysis conclude what is
+// pending. Thread-safe.
 #ifndef TAPIO_SERVER_COLLECTOR_STREAM_H_
 #define TAPIO_SERVER_COLLECTOR_STREAM_H_
 
 #include <atomic>
 #include <cstdint>
+#include <random>
 #include <string>
 
+#include "domain/event_id.h"
 #include "server/bearer_token.h"
 #include "server/live_analysis.h"
 #include "storage/store.h"
@@ -41,6 +44,7 @@ class CollectorStream final : public tapio::v1::CollectorService::Service {
   storage::Store& store_;
   LiveAnalysis& analysis_;
   const BearerToken& token_;
+  domain::EventIdGenerator ids_{std::random_device{}()};
   IngestCounts counts_;
 };
 

@@ -52,6 +52,10 @@ void LiveAnalysis::Observe(absl::Span<const v1::UnifiedEvent> events) {
       intake_.Apply(*change);
       continue;
     }
+    if (wire.type() == kReplayEndType) {
+      engine_.Flush();
+      continue;
+    }
     absl::StatusOr<domain::Event> event = domain::FromProto(wire, registry_);
     if (!event.ok()) continue;
     ++counts_.events;

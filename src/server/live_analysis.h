@@ -32,6 +32,10 @@
 
 namespace tapio::server {
 
+// Stored where a collector's final batch ended (the end of a replayed incident): the analysis
+// concludes what is pending there, when it first comes and when the store is replayed.
+inline constexpr char kReplayEndType[] = "tapio.replay_end";
+
 struct LiveAnalysisCounts {
   uint64_t events = 0;
   uint64_t object_changes = 0;
@@ -59,7 +63,7 @@ class LiveAnalysis {
                const domain::Clock& clock);
 
   // Takes events just stored, each already checked by domain::FromProto, in the order
-  // received.
+  // received. A kReplayEndType event concludes every pending trigger, as Flush does.
   void Observe(absl::Span<const tapio::v1::UnifiedEvent> events);
   // Concludes every pending trigger: the end of a replayed incident.
   void Flush();

@@ -34,7 +34,8 @@ class ServeTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // Starts the server (on `port`, or a free one) and waits for the line that says it listens.
+  // Starts the server (on `port`, or a free one) and waits for the line that says it listens,
+  // keeping the one before, which says what it rebuilt from its store.
   std::unique_ptr<TapioProcess> Serve(int port = 0, std::vector<std::string> more = {}) {
     std::vector<std::string> args = {"serve",
                                      "--listen",
@@ -47,8 +48,12 @@ class ServeTest : public ::testing::Test {
                                      dir_ + "/token"};
     args.insert(args.end(), more.begin(), more.end());
     auto server = std::make_unique<TapioProcess>(args);
-    std::string line = server->Line(/*from_stderr=*/true,
-                                    std::chrono::steady_clock::now() + std::chrono::seconds(20));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::string line = server->Line(/*from_stderr=*/true, deadline);
+    if (line.find("rebuilt from") != std::string::npos) {
+      rebuilt_ = line;
+      line = server->Line(/*from_stderr=*/true, deadline);
+    }
     EXPECT_THAT(line, ::testing::HasSubstr("listening on port")) << line;
     std::vector<std::string> words = absl::StrSplit(line, ' ');
     for (size_t i = 0; i + 1 < words.size(); ++i) {
@@ -76,6 +81,8 @@ class ServeTest : public ::testing::Test {
   std::string dir_;
   int port_ = 0;
   int http_port_ = 0;
+  // What the server said of the store it started from.
+  std::string rebuilt_;
 };
 
 // A CA and a certificate for 127.0.0.1 signed by it, made with openssl in `dir`.

@@ -1,0 +1,20 @@
+// What a restarting server does before it takes calls: it replays what its store holds, in the
+// order it was stored, through the live analysis, so that the topology graph, the pattern
+// engine's evidence and the incidents are as they were when it stopped.
+#ifndef TAPIO_SERVER_ANALYSIS_REBUILD_H_
+#define TAPIO_SERVER_ANALYSIS_REBUILD_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "server/live_analysis.h"
+#include "storage/store.h"
+
+namespace tapio::server {
+
+// How many stored events were replayed. Fails when the store cannot be read.
+absl::StatusOr<uint64_t> RebuildFromStore(storage::Store& store, LiveAnalysis& analysis);
+
+}  // namespace tapio::server
+
+#endif  // TAPIO_SERVER_ANALYSIS_REBUILD_H_
