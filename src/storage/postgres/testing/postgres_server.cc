@@ -100,21 +100,50 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return absl::InternalError(absl::StrCat("initdb failed: ", Read(log)));
   }
-  int port = FreePort();
-  int pid = Spawn({bin + "/postgres", "-D", data, "-p", absl::StrCat(port), "-k", dir, "-h",
-                   "127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off"},
-                  log);
-  std::unique_ptr<PostgresServer> server(new PostgresServer(dir, port, pid));
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (PQping(server->ConnInfo("postgres").c_str()) == PQPING_OK) return server;
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      server->pid_ = 0;
-      return absl::InternalError(absl::StrCat("postgres exited: ", Read(log)));
+  // A free port can be taken by another test process before our server binds it, and a
+  // server answering on it may then be theirs: try again on another port until ours answers.
+  constexpr int kAttempts = 5;
+  std::string last_log;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    int port = FreePort();
+    int pid = Spawn({bin + "/postgres", "-D", data, "-p", absl::StrCat(port), "-k", dir, "-h",
+                     "127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off"},
+                    log);
+    std::unique_ptr<PostgresServer> server(new PostgresServer(dir, port, pid));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        server->pid_ = 0;
+        break;
+      }
+      if (PQping(server->ConnInfo("postgres").c_str()) == PQPING_OK) {
+        if (server->ServesFrom(data)) return server;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    last_log = Read(log);
+    // This attempt's server stops with `server`; the directory stays for the next attempt.
+    server->dir_.clear();
   }
-  return absl::InternalError(absl::StrCat("postgres did not come up in 30 s: ", Read(log)));
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
+  return absl::InternalError(
+      absl::StrCat("postgres did not come up on a port of its own: ", last_log));
+}
+
+bool PostgresServer::ServesFrom(const std::string& data) const {
+  PGconn* conn = PQconnectdb(ConnInfo("postgres").c_str());
+  bool ours = false;
+  if (PQstatus(conn) == CONNECTION_OK) {
+    PGresult* r = PQexec(conn, "SHOW data_directory");
+    std::error_code unknown;
+    ours = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+           fs::equivalent(PQgetvalue(r, 0, 0), data, unknown);
+    PQclear(r);
+  }
+  PQfinish(conn);
+  return ours;
 }
 
 PostgresServer::~PostgresServer() {
@@ -123,7 +152,7 @@ PostgresServer::~PostgresServer() {
     waitpid(pid_, nullptr, 0);
   }
   std::error_code ignored;
-  fs::remove_all(dir_, ignored);
+  if (!dir_.empty()) fs::remove_all(dir_, ignored);
 }
 
 std::string PostgresServer::ConnInfo(const std::string& database) const {

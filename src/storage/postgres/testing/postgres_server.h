@@ -25,6 +25,9 @@ class PostgresServer {
   absl::Status CreateDatabase(const std::string& name) const;
 
  private:
+  // Whether the server answering on our port keeps its data in `data`.
+  bool ServesFrom(const std::string& data) const;
+
   PostgresServer(std::string dir, int port, int pid)
       : dir_(std::move(dir)), port_(port), pid_(pid) {}
   std::string dir_;
