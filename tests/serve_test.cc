@@ -9,9 +9,12 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "collectors/scenario/expected_outcome.h"
@@ -240,6 +243,62 @@ TEST_F(ServeTest, ARestartedServerRebuildsItsIncidentsFromTheStore) {
   EXPECT_EQ(ask("incidents").output, before_incidents.output);
   EXPECT_EQ(ask(why).output, before_why.output);
   EXPECT_EQ(restarted->Stop(), 0);
+}
+
+// `tapio correlate` finds every stored event of a trace — the same ones a scan of the store
+// finds — and traces the failure in it to the incident's true cause.
+TEST_F(ServeTest, ATraceIsFollowedToWhatItTouchedAndToItsCause) {
+  auto server = Serve();
+  std::string flags = absl::StrCat(" --server ", Address(), " --token-file ", dir_, "/token");
+  auto replayed = ::tapio::testing::RunCommand(
+      absl::StrCat(TAPIO_BINARY, " replay ", TAPIO_DEMO_INCIDENT, flags));
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.output;
+
+  // Every stored event, a page at a time: which events each failing trace holds.
+  auto events =
+      v1::EventService::NewStub(grpc::CreateChannel(Address(), grpc::InsecureChannelCredentials()));
+  std::map<std::string, std::set<uint64_t>> by_trace;
+  std::set<std::string> failing;
+  v1::EventQuery query;
+  query.set_limit(1000);
+  do {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer s3cret");
+    v1::EventPage page;
+    ASSERT_TRUE(events->Query(&context, query, &page).ok());
+    for (const v1::UnifiedEvent& e : page.events()) {
+      if (e.trace().trace_id().empty()) continue;
+      std::string trace = absl::BytesToHexString(e.trace().trace_id());
+      by_trace[trace].insert(e.id());
+      if (e.severity() >= v1::SEVERITY_ERROR) failing.insert(trace);
+    }
+    query.set_page_token(page.next_page_token());
+  } while (!query.page_token().empty());
+  ASSERT_FALSE(failing.empty()) << "the incident's traces hold no failure";
+  const std::string& trace = *failing.begin();
+
+  auto correlated = ::tapio::testing::RunCommand(
+      absl::StrCat(TAPIO_BINARY, " correlate --trace-id ", trace, " --output json", flags));
+  ASSERT_EQ(correlated.exit_code, 0) << correlated.output;
+  v1::Correlation correlation;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(correlated.output, &correlation).ok())
+      << correlated.output;
+  std::set<uint64_t> got;
+  for (const v1::UnifiedEvent& e : correlation.events()) got.insert(e.id());
+  EXPECT_EQ(got, by_trace[trace]);
+  auto expected = collectors::scenario::ReadExpectedOutcome(
+      absl::StrCat(TAPIO_DEMO_INCIDENT, "/expected.yaml"));
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  ASSERT_GT(correlation.causes_size(), 0) << correlated.output;
+  EXPECT_EQ(correlation.causes(0).category(), expected->root_cause.category);
+  EXPECT_EQ(correlation.causes(0).entity().name(), expected->root_cause.name);
+
+  auto malformed = ::tapio::testing::RunCommand(
+      absl::StrCat(TAPIO_BINARY, " correlate --trace-id not-a-trace", flags));
+  EXPECT_EQ(malformed.exit_code, 2);
+  EXPECT_THAT(malformed.output, HasSubstr("is not 32 hex digits"));
+  events.reset();
+  EXPECT_EQ(server->Stop(), 0);
 }
 
 TEST_F(ServeTest, BadCallsAreRefusedAndTheServerKeepsServing) {

@@ -7,6 +7,7 @@
 #include "cli/analyze_command.h"
 #include "cli/bench_command.h"
 #include "cli/config_command.h"
+#include "cli/correlate_command.h"
 #include "cli/demo_command.h"
 #include "cli/eval_command.h"
 #include "cli/events_command.h"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<tapio::cli::ServeCommand>());
   commands.push_back(std::make_unique<tapio::cli::EventsCommand>());
   commands.push_back(std::make_unique<tapio::cli::WhyCommand>());
+  commands.push_back(std::make_unique<tapio::cli::CorrelateCommand>());
   commands.push_back(std::make_unique<tapio::cli::IncidentsCommand>());
   commands.push_back(std::make_unique<tapio::cli::InsightsCommand>());
   commands.push_back(std::make_unique<tapio::cli::ReplayCommand>());

@@ -7,7 +7,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "domain/event_proto.h"
+#include "domain/time.h"
 #include "google/protobuf/util/time_util.h"
+#include "intelligence/report/event_summary.h"
 
 namespace tapio::cli {
 namespace {
@@ -136,6 +139,26 @@ std::string InsightText(const v1::Insight& insight) {
                     i.cause().root_cause());
   }
   absl::StrAppend(&out, "  (first symptom ", Name(i.symptom()), ", ", i.matches(), " match(es))\n");
+  return out;
+}
+
+std::string CorrelationText(const v1::Correlation& correlation, bool explain) {
+  std::string out = absl::StrCat("Trace ", correlation.trace_id(), ": ", correlation.events_size(),
+                                 " event(s) about ", correlation.entities_size(), " entity(ies)\n");
+  domain::EntityRegistry registry;
+  for (const v1::UnifiedEvent& e : correlation.events()) {
+    absl::StatusOr<domain::Event> event = domain::FromProto(e, registry);
+    absl::StrAppendFormat(&out, "  %s [%-6s] %s  %s\n",
+                          domain::FormatRfc3339Nanos(static_cast<int64_t>(e.time_unix_nano())),
+                          intelligence::LayerName(static_cast<domain::Source>(e.source())),
+                          Name(e.entity()),
+                          event.ok() ? intelligence::EventSummary(*event) : e.type());
+  }
+  if (!correlation.note().empty()) absl::StrAppend(&out, "\n", correlation.note(), "\n");
+  for (const v1::Cause& cause : correlation.causes()) {
+    absl::StrAppend(&out, "\n");
+    AppendCause(cause, explain, "", &out);
+  }
   return out;
 }
 

@@ -21,6 +21,9 @@ std::string IncidentsText(const std::vector<tapio::v1::Incident>& incidents, boo
 // One line: when, which incident, what changed, and its likeliest cause.
 std::string InsightText(const tapio::v1::Insight& insight);
 
+// A trace's events, one per line with its layer, then the likeliest cause of each failure.
+std::string CorrelationText(const tapio::v1::Correlation& correlation, bool explain);
+
 }  // namespace tapio::cli
 
 #endif  // TAPIO_CLI_REPORT_TEXT_H_

@@ -1,5 +1,6 @@
-// The server side of CorrelationService: why an entity failed, the incidents, and a stream of
-// insights, all answered from the live analysis. Thread-safe.
+// The server side of CorrelationService: why an entity failed, the incidents and a stream of
+// insights, answered from the live analysis, and what one trace touched, from the store.
+// Thread-safe.
 #ifndef TAPIO_SERVER_CORRELATION_QUERIES_H_
 #define TAPIO_SERVER_CORRELATION_QUERIES_H_
 
@@ -7,6 +8,7 @@
 
 #include "server/bearer_token.h"
 #include "server/live_analysis.h"
+#include "storage/store.h"
 #include "tapio/v1/correlation_service.grpc.pb.h"
 
 namespace tapio::server {
@@ -19,11 +21,17 @@ inline constexpr uint32_t kMaxCauses = 20;
 absl::StatusOr<tapio::v1::WhyReport> AnswerWhy(LiveAnalysis& analysis,
                                                const tapio::v1::WhyRequest& request);
 
+// The trace's stored events and the likeliest causes of its failures. Fails with
+// InvalidArgument for a trace id that is not 32 hex digits and Unavailable when the store
+// cannot answer.
+absl::StatusOr<tapio::v1::Correlation> CorrelateTrace(storage::Store& store, LiveAnalysis& analysis,
+                                                      const tapio::v1::CorrelateRequest& request);
+
 class CorrelationQueries final : public tapio::v1::CorrelationService::Service {
  public:
-  // `analysis` must outlive the service.
-  CorrelationQueries(LiveAnalysis& analysis, const BearerToken& token)
-      : analysis_(analysis), token_(token) {}
+  // `store` and `analysis` must outlive the service.
+  CorrelationQueries(storage::Store& store, LiveAnalysis& analysis, const BearerToken& token)
+      : store_(store), analysis_(analysis), token_(token) {}
 
   grpc::Status Why(grpc::ServerContext* context, const tapio::v1::WhyRequest* request,
                    tapio::v1::WhyReport* response) override;
@@ -36,11 +44,14 @@ class CorrelationQueries final : public tapio::v1::CorrelationService::Service {
   grpc::Status SubscribeInsights(grpc::ServerContext* context,
                                  const tapio::v1::InsightsRequest* request,
                                  grpc::ServerWriter<tapio::v1::Insight>* writer) override;
+  grpc::Status Correlate(grpc::ServerContext* context, const tapio::v1::CorrelateRequest* request,
+                         tapio::v1::Correlation* response) override;
 
   // Ends every subscription: the server is stopping.
   void Stop() { stopping_ = true; }
 
  private:
+  storage::Store& store_;
   LiveAnalysis& analysis_;
   const BearerToken& token_;
   std::atomic<bool> stopping_{false};

@@ -1,5 +1,6 @@
 #include "server/event_query.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/status_codes.h"
 
@@ -19,6 +20,7 @@ absl::StatusOr<v1::EventPage> QueryEvents(storage::Store& store, const v1::Event
   q.until_ns = request.until_unix_nano();
   q.limit = request.limit() == 0 ? 100 : request.limit();
   q.page_token = request.page_token();
+  q.trace_id = absl::AsciiStrToLower(request.trace_id());
   absl::StatusOr<storage::EventPage> page = store.Events(q);
   if (!page.ok()) {
     if (page.status().code() == absl::StatusCode::kInvalidArgument) return page.status();

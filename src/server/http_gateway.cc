@@ -65,6 +65,7 @@ absl::Status ReadEventQuery(const httplib::Request& req, v1::EventQuery* q) {
   q->set_name(req.get_param_value("name"));
   q->set_type(req.get_param_value("type"));
   q->set_page_token(req.get_param_value("page_token"));
+  q->set_trace_id(req.get_param_value("trace_id"));
   uint64_t since = 0, until = 0, limit = 0;
   for (auto [name, out] : {std::pair{"since_unix_nano", &since},
                            std::pair{"until_unix_nano", &until}, std::pair{"limit", &limit}}) {
@@ -138,7 +139,8 @@ void HttpGateway::Route() {
     if (auth.ok()) return httplib::Server::HandlerResponse::Unhandled;
     res.set_header("WWW-Authenticate", "Bearer");
     Reply(res, auth);
-    parts_.metrics.Record("http", req.path, "401", absl::Seconds(-1));
+    // Not by path: a caller without the token must not be able to grow the metrics.
+    parts_.metrics.Record("http", "unauthenticated", "401", absl::Seconds(-1));
     return httplib::Server::HandlerResponse::Handled;
   });
   http.Get("/healthz", timed("/healthz", [](const httplib::Request&, httplib::Response& res) {
@@ -215,6 +217,14 @@ void HttpGateway::Route() {
         if (absl::Status read = ReadBody(req, &query); !read.ok()) return Reply(res, read);
         events(query, res);
       }));
+  http.Get("/api/v1/correlate",
+           timed("/api/v1/correlate", [this](const httplib::Request& req, httplib::Response& res) {
+             v1::CorrelateRequest request;
+             request.set_trace_id(req.get_param_value("trace_id"));
+             absl::StatusOr<v1::Correlation> found =
+                 CorrelateTrace(parts_.store, parts_.analysis, request);
+             found.ok() ? Reply(res, *found) : Reply(res, found.status());
+           }));
   http.Get("/api/v1/insights",
            timed("/api/v1/insights", [this](const httplib::Request& req, httplib::Response& res) {
              struct Cursor {

@@ -22,7 +22,7 @@ Server::Server(const ServerOptions& options, storage::Store& store, LiveAnalysis
       token_(options.token),
       collector_(store, analysis, token_),
       events_(store, token_),
-      correlation_(analysis, token_) {}
+      correlation_(store, analysis, token_) {}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       storage::Store& store,

@@ -23,6 +23,8 @@ struct EventQuery {
   std::string namespace_name;
   std::string name;
   std::string type;
+  // The trace id in lowercase hex, as OTLP/JSON writes it.
+  std::string trace_id;
   // [since, until) in Unix nanoseconds; 0 leaves that end open.
   int64_t since_ns = 0;
   int64_t until_ns = 0;

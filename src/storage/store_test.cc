@@ -132,6 +132,22 @@ TEST_P(StoreTest, EventsComeBackInTheOrderStoredWithTheirRawRecords) {
   EXPECT_TRUE(none->events.empty());
 }
 
+TEST_P(StoreTest, EventsAreFoundByTheirTrace) {
+  std::vector<v1::UnifiedEvent> events = {Event(1, 300, "a"), Event(2, 100, "b"),
+                                          Event(3, 200, "c")};
+  const std::string trace =
+      std::string("\x4b\xf9\x2f\x35\x77\xb3\x4d\xa6\xa3\xce\x92\x9d\x0e\x0e\x47\x36", 16);
+  events[0].mutable_trace()->set_trace_id(trace);
+  events[1].mutable_trace()->set_trace_id(trace);
+  events[2].mutable_trace()->set_trace_id(std::string(16, '\x01'));
+  ASSERT_TRUE(store_->Append(events).ok());
+  EventQuery q;
+  q.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  EXPECT_EQ(Ids(store_->Events(q)->events), (std::vector<uint64_t>{2, 1}));
+  q.trace_id = "00000000000000000000000000000000";
+  EXPECT_TRUE(store_->Events(q)->events.empty());
+}
+
 TEST_P(StoreTest, AnEventIsStoredOnceHoweverOftenItIsSent) {
   std::vector<v1::UnifiedEvent> first = {Event(1, 100, "a"), Event(2, 200, "a")};
   EXPECT_EQ(store_->Append(first)->size(), 2u);

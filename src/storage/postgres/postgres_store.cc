@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "storage/page_token.h"
 
@@ -36,6 +37,11 @@ constexpr const char* kMigrations[] = {
     R"sql(
       ALTER TABLE events ADD COLUMN arrival BIGSERIAL;
       CREATE INDEX events_by_arrival ON events (arrival);
+    )sql",
+    // 3: the trace id in hex, for correlating by trace; older rows have none.
+    R"sql(
+      ALTER TABLE events ADD COLUMN trace TEXT NOT NULL DEFAULT '';
+      CREATE INDEX events_by_trace ON events (trace, time_ns, id) WHERE trace <> '';
     )sql",
 };
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
@@ -171,8 +177,8 @@ absl::Status PostgresStore::Prepare() {
   };
   for (const Named& n : {
            Named{"insert_event",
-                 "INSERT INTO events (id, time_ns, kind, namespace, name, type, body) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"},
+                 "INSERT INTO events (id, time_ns, kind, namespace, name, type, body, trace) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING"},
            Named{"insert_raw",
                  "INSERT INTO raw_records VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"},
        }) {
@@ -205,7 +211,8 @@ absl::StatusOr<std::vector<size_t>> PostgresStore::Append(
         .Text(e.entity().namespace_())
         .Text(e.entity().name())
         .Text(e.type())
-        .Bytes(body.SerializeAsString());
+        .Bytes(body.SerializeAsString())
+        .Text(absl::BytesToHexString(e.trace().trace_id()));
     Result r = RunPrepared(conn_, "insert_event", p);
     if (!Ok(r)) return fail("storing an event");
     if (Affected(r) == 0) continue;
@@ -234,6 +241,10 @@ absl::StatusOr<EventPage> PostgresStore::Events(const EventQuery& q) {
   if (!q.namespace_name.empty()) add("namespace =", q.namespace_name);
   if (!q.name.empty()) add("name =", q.name);
   if (!q.type.empty()) add("type =", q.type);
+  if (!q.trace_id.empty()) {
+    add("trace =", q.trace_id);
+    absl::StrAppend(&sql, " AND trace <> ''");
+  }
   if (q.since_ns != 0) add("time_ns >=", absl::StrCat(q.since_ns));
   if (q.until_ns != 0) add("time_ns <", absl::StrCat(q.until_ns));
   p.Int(static_cast<int64_t>(q.limit) + 1);

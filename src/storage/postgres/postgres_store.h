@@ -17,7 +17,7 @@
 
 namespace tapio::storage::postgres {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 class PostgresStore : public Store {
  public:

@@ -1,5 +1,6 @@
 #include "storage/sqlite/sqlite_store.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -39,6 +40,11 @@ constexpr const char* kMigrations[] = {
         SELECT n FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY time_ns, id) AS n FROM events) o
         WHERE o.id = events.id);
       CREATE INDEX events_by_arrival ON events (arrival);
+    )sql",
+    // 3: the trace id in hex, for correlating by trace; older rows have none.
+    R"sql(
+      ALTER TABLE events ADD COLUMN trace TEXT NOT NULL DEFAULT '';
+      CREATE INDEX events_by_trace ON events (trace, time_ns, id) WHERE trace <> '';
     )sql",
 };
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
@@ -106,7 +112,7 @@ absl::StatusOr<std::vector<size_t>> SqliteStore::Append(absl::Span<const v1::Uni
   };
   absl::StatusOr<Statement> insert = db_->Prepare(
       "INSERT OR IGNORE INTO events (id, time_ns, kind, namespace, name, type, body, "
-      "arrival) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "arrival, trace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert.ok()) return fail(insert.status());
   absl::StatusOr<Statement> raw =
       db_->Prepare("INSERT OR IGNORE INTO raw_records VALUES (?, ?, ?)");
@@ -128,7 +134,8 @@ absl::StatusOr<std::vector<size_t>> SqliteStore::Append(absl::Span<const v1::Uni
         .Bind(5, e.entity().name())
         .Bind(6, e.type())
         .BindBlob(7, stored->SerializeAsString())
-        .Bind(8, arrival_ + 1);
+        .Bind(8, arrival_ + 1)
+        .Bind(9, absl::BytesToHexString(e.trace().trace_id()));
     if (absl::Status s = insert->Run(); !s.ok()) return fail(s);
     insert->Reset();
     if (db_->Changes() == 0) continue;
@@ -153,6 +160,7 @@ absl::StatusOr<EventPage> SqliteStore::Events(const EventQuery& q) {
   if (!q.namespace_name.empty()) absl::StrAppend(&sql, " AND namespace = ?4");
   if (!q.name.empty()) absl::StrAppend(&sql, " AND name = ?5");
   if (!q.type.empty()) absl::StrAppend(&sql, " AND type = ?6");
+  if (!q.trace_id.empty()) absl::StrAppend(&sql, " AND trace = ?10 AND trace <> ''");
   if (q.since_ns != 0) absl::StrAppend(&sql, " AND time_ns >= ?7");
   if (q.until_ns != 0) absl::StrAppend(&sql, " AND time_ns < ?8");
   absl::StrAppend(&sql, " ORDER BY time_ns, id LIMIT ?9");
@@ -164,6 +172,7 @@ absl::StatusOr<EventPage> SqliteStore::Events(const EventQuery& q) {
   if (!q.namespace_name.empty()) select->Bind(4, q.namespace_name);
   if (!q.name.empty()) select->Bind(5, q.name);
   if (!q.type.empty()) select->Bind(6, q.type);
+  if (!q.trace_id.empty()) select->Bind(10, q.trace_id);
   if (q.since_ns != 0) select->Bind(7, q.since_ns);
   if (q.until_ns != 0) select->Bind(8, q.until_ns);
   select->Bind(9, static_cast<int64_t>(q.limit) + 1);

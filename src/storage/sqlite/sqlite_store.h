@@ -16,7 +16,7 @@
 namespace tapio::storage::sqlite {
 
 // The schema version this build writes; a file at a newer version is refused.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 class SqliteStore : public Store {
  public:
