@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
 #include "httplib.h"
+#include "intelligence/report/report_builder.h"
 #include "server/correlation_queries.h"
 #include "server/event_query.h"
 #include "server/metrics_page.h"
@@ -21,15 +22,6 @@ namespace {
 constexpr absl::Duration kStreamPoll = absl::Milliseconds(250);
 constexpr absl::Duration kKeepAlive = absl::Seconds(15);
 
-std::string Json(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
-  return json;
-}
-
 void Reply(httplib::Response& res, const absl::Status& status) {
   res.status = HttpStatusOf(status.code());
   res.set_content(ErrorJson(status) + "\n", "application/json");
@@ -37,7 +29,7 @@ void Reply(httplib::Response& res, const absl::Status& status) {
 
 void Reply(httplib::Response& res, const google::protobuf::Message& message) {
   res.status = 200;
-  res.set_content(Json(message) + "\n", "application/json");
+  res.set_content(intelligence::ReportJson(message) + "\n", "application/json");
 }
 
 // Reads a JSON body into `message`; the parser's complaint names the place.
@@ -78,8 +70,8 @@ absl::Status ReadEventQuery(const httplib::Request& req, v1::EventQuery* q) {
 }
 
 std::string EventFrame(const v1::Insight& insight) {
-  return absl::StrCat("id: ", insight.sequence(), "\nevent: insight\ndata: ", Json(insight),
-                      "\n\n");
+  return absl::StrCat("id: ", insight.sequence(),
+                      "\nevent: insight\ndata: ", intelligence::ReportJson(insight), "\n\n");
 }
 
 }  // namespace
