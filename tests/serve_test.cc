@@ -146,6 +146,42 @@ std::string Lower(std::string text) {
 // The bundled incident, sent the way its collectors would have over TLS with a token: the
 // follower hears of the incident as it opens, the events are stored, and `tapio why` ranks the
 // root cause its expected.yaml names first.
+// A server that asks for client certificates lets in, over gRPC and HTTP, only the clients
+// that present one signed by its CA.
+TEST_F(ServeTest, AServerAskingForClientCertificatesLetsInOnlyThoseWithOne) {
+  MakeCertificates(dir_);
+  auto server =
+      Serve(0, std::vector<std::string>{"--tls-cert", dir_ + "/server.pem", "--tls-key",
+                                        dir_ + "/server.key", "--client-ca", dir_ + "/ca.pem"});
+  std::string tls = absl::StrCat(" --server ", Address(), " --token-file ", dir_,
+                                 "/token --ca-file ", dir_, "/ca.pem");
+  std::string cert =
+      absl::StrCat(" --cert-file ", dir_, "/client.pem --key-file ", dir_, "/client.key");
+  auto replayed = ::tapio::testing::RunCommand(
+      absl::StrCat(TAPIO_BINARY, " replay ", TAPIO_DEMO_INCIDENT, tls, cert));
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.output;
+  auto with = ::tapio::testing::RunCommand(
+      absl::StrCat(TAPIO_BINARY, " incidents --output json", tls, cert));
+  EXPECT_EQ(with.exit_code, 0) << with.output;
+  EXPECT_THAT(with.output, HasSubstr("\"incidents\":[{"));
+  auto without = ::tapio::testing::RunCommand(absl::StrCat(TAPIO_BINARY, " incidents", tls));
+  EXPECT_EQ(without.exit_code, 1) << without.output;
+  auto half = ::tapio::testing::RunCommand(
+      absl::StrCat(TAPIO_BINARY, " incidents", tls, " --cert-file ", dir_, "/client.pem"));
+  EXPECT_EQ(half.exit_code, 2);
+  EXPECT_THAT(half.output, HasSubstr("needs both"));
+
+  std::string curl = absl::StrCat("curl -sS -o /dev/null -w '%{http_code}' --cacert ", dir_,
+                                  "/ca.pem -H 'Authorization: Bearer s3cret' ");
+  std::string url = absl::StrCat(" https://127.0.0.1:", http_port_, "/readyz");
+  auto http_with = ::tapio::testing::RunCommand(
+      absl::StrCat(curl, "--cert ", dir_, "/client.pem --key ", dir_, "/client.key", url));
+  EXPECT_EQ(http_with.output, "200") << http_with.output;
+  auto http_without = ::tapio::testing::RunCommand(curl + url);
+  EXPECT_NE(http_without.exit_code, 0) << http_without.output;
+  EXPECT_EQ(server->Stop(), 0);
+}
+
 TEST_F(ServeTest, AnIncidentSentInIsFollowedAndExplainedOverTlsWithAToken) {
   MakeCertificates(dir_);
   auto server = Serve(0, std::vector<std::string>{"--tls-cert", dir_ + "/server.pem", "--tls-key",

@@ -175,16 +175,12 @@ constexpr absl::Duration kPollEvery = absl::Milliseconds(50);
 // How long a stopping agent waits for the server to acknowledge what it still holds.
 constexpr absl::Duration kDrainOnStop = absl::Seconds(5);
 
-absl::StatusOr<std::unique_ptr<transport::EventShipper>> StartShipper(const std::string& server,
-                                                                      const std::string& token_file,
-                                                                      const std::string& ca_file,
-                                                                      const std::string& spill_dir,
-                                                                      const std::string& node) {
-  transport::EventShipper::Options options;
+// `options` holds the TLS files and spill directory from the flags.
+absl::StatusOr<std::unique_ptr<transport::EventShipper>> StartShipper(
+    transport::EventShipper::Options options, const std::string& server,
+    const std::string& token_file, const std::string& node) {
   options.target = server;
   options.collector_id = absl::StrCat("agent/", node);
-  options.ca_file = ca_file;
-  options.queue.spill_dir = spill_dir;
   absl::StatusOr<std::string> token = ReadToken(token_file);
   if (!token.ok()) return token.status();
   options.token = *token;
@@ -199,8 +195,12 @@ CLI::App* AgentCommand::Register(CLI::App& app) {
   agent->add_flag("--stdout", stdout_, "Print one JSON event per line");
   agent->add_option("--server", server_, "Ship the events to this server (host:port)");
   agent->add_option("--token-file", token_file_, "A file holding the server's bearer token");
-  agent->add_option("--ca-file", ca_file_, "The CA certificate (PEM) of the server: use TLS");
-  agent->add_option("--spill-dir", spill_dir_,
+  agent->add_option("--ca-file", shipping_.ca_file,
+                    "The CA certificate (PEM) of the server: use TLS");
+  agent->add_option("--cert-file", shipping_.cert_file,
+                    "This agent's certificate (PEM), if the server asks for one");
+  agent->add_option("--key-file", shipping_.key_file, "The agent certificate's private key (PEM)");
+  agent->add_option("--spill-dir", shipping_.queue.spill_dir,
                     "Where events wait on disk while the server is away for long");
   agent->add_option("--node", node_, "This node's name (default: $NODE_NAME, else the hostname)");
   agent->add_option("--cluster", cluster_, "The cluster's name");
@@ -240,7 +240,7 @@ int AgentCommand::Run() {
   std::unique_ptr<transport::EventShipper> shipper;
   if (!server_.empty()) {
     absl::StatusOr<std::unique_ptr<transport::EventShipper>> made =
-        StartShipper(server_, token_file_, ca_file_, spill_dir_, node);
+        StartShipper(shipping_, server_, token_file_, node);
     if (!made.ok()) {
       std::fprintf(stderr, "tapio agent: %s\n", std::string(made.status().message()).c_str());
       return 2;

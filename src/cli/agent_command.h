@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "transport/event_shipper.h"
 
 namespace tapio::cli {
 
@@ -25,8 +26,8 @@ class AgentCommand : public Command {
   bool stdout_ = false;
   std::string server_;
   std::string token_file_;
-  std::string ca_file_;
-  std::string spill_dir_;
+  // TLS files and the spill directory, from the flags.
+  transport::EventShipper::Options shipping_;
 };
 
 }  // namespace tapio::cli

@@ -30,6 +30,8 @@ int ReplayCommand::Run() {
   shipper.target = connection_.server();
   shipper.token = connection_.token();
   shipper.ca_file = connection_.ca_file();
+  shipper.cert_file = connection_.cert_file();
+  shipper.key_file = connection_.key_file();
   std::filesystem::path dump = std::filesystem::path(path_).lexically_normal();
   if (dump.filename().empty()) dump = dump.parent_path();
   shipper.collector_id = absl::StrCat("replay/", dump.filename().string());

@@ -52,6 +52,8 @@ CLI::App* ServeCommand::Register(CLI::App& app) {
                     "A file holding the bearer token every call must carry (or TAPIO_TOKEN)");
   serve->add_option("--tls-cert", tls_cert_, "The server's certificate (PEM): serve TLS");
   serve->add_option("--tls-key", tls_key_, "The certificate's private key (PEM)");
+  serve->add_option("--client-ca", client_ca_,
+                    "Ask every client for a certificate signed by this CA (PEM); needs TLS");
   serve->add_option("--cluster", cluster_, "The cluster's name, as its agents give it");
   serve->add_option("--patterns", patterns_,
                     "A directory of pattern files to use instead of the built-in library");
@@ -87,6 +89,7 @@ int ServeCommand::Run() {
   options.token = *token;
   options.tls_cert_file = tls_cert_;
   options.tls_key_file = tls_key_;
+  options.client_ca_file = client_ca_;
   options.http_listen = http_listen_;
   server::LiveAnalysis analysis(*std::move(patterns), {.cluster = cluster_}, domain::Clock::Real());
   absl::StatusOr<uint64_t> rebuilt = server::RebuildFromStore(**store, analysis);

@@ -24,6 +24,7 @@ class ServeCommand : public Command {
   std::string token_file_;
   std::string tls_cert_;
   std::string tls_key_;
+  std::string client_ca_;
   std::string cluster_;
   std::string patterns_;
 };

@@ -13,6 +13,8 @@ void ServerConnection::AddFlags(CLI::App* app) {
   app->add_option("--server", server_, "host:port of the server (default: $TAPIO_SERVER)");
   app->add_option("--token-file", token_file_, "A file holding the bearer token (or TAPIO_TOKEN)");
   app->add_option("--ca-file", ca_file_, "The server's CA certificate (PEM): use TLS");
+  app->add_option("--cert-file", cert_file_, "This client's certificate (PEM), if the server asks");
+  app->add_option("--key-file", key_file_, "The client certificate's private key (PEM)");
 }
 
 absl::Status ServerConnection::Open() {
@@ -28,9 +30,10 @@ absl::Status ServerConnection::Open() {
   }
   token_ = *std::move(token);
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      transport::ClientCredentials(ca_file_);
+      transport::ClientCredentials(ca_file_, cert_file_, key_file_);
   if (!credentials.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--ca-file ", credentials.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--ca-file/--cert-file/--key-file: ", credentials.status().message()));
   }
   channel_ = grpc::CreateChannel(server_, *credentials);
   return absl::OkStatus();

@@ -1,6 +1,7 @@
 // How a client command reaches a server: the address from --server or TAPIO_SERVER, the
-// bearer token from --token-file or TAPIO_TOKEN (never from the command line), and TLS when
-// --ca-file names the CA that signed the server's certificate. Thread-compatible.
+// bearer token from --token-file or TAPIO_TOKEN (never from the command line), TLS when
+// --ca-file names the CA that signed the server's certificate, and a client certificate
+// (--cert-file, --key-file) for a server that asks for one. Thread-compatible.
 #ifndef TAPIO_CLI_SERVER_CONNECTION_H_
 #define TAPIO_CLI_SERVER_CONNECTION_H_
 
@@ -24,6 +25,8 @@ class ServerConnection {
   const std::string& server() const { return server_; }
   const std::string& token() const { return token_; }
   const std::string& ca_file() const { return ca_file_; }
+  const std::string& cert_file() const { return cert_file_; }
+  const std::string& key_file() const { return key_file_; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   // A call context carrying the token; with a deadline `timeout` away unless it is infinite.
   std::unique_ptr<grpc::ClientContext> Context(absl::Duration timeout) const;
@@ -32,6 +35,8 @@ class ServerConnection {
   std::string server_;
   std::string token_file_;
   std::string ca_file_;
+  std::string cert_file_;
+  std::string key_file_;
   std::string token_;
   std::shared_ptr<grpc::Channel> channel_;
 };

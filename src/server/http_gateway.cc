@@ -80,8 +80,9 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(const HttpGatewa
                                                                 HttpGatewayParts parts) {
   std::unique_ptr<HttpGateway> gateway(new HttpGateway(parts));
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
-    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
-                                                    options.tls_key_file.c_str());
+    auto tls = std::make_unique<httplib::SSLServer>(
+        options.tls_cert_file.c_str(), options.tls_key_file.c_str(),
+        options.client_ca_file.empty() ? nullptr : options.client_ca_file.c_str());
     if (!tls->is_valid()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "HTTP TLS cannot start with ", options.tls_cert_file, " and ", options.tls_key_file));

@@ -29,6 +29,8 @@ struct HttpGatewayOptions {
   // PEM files; both empty: plaintext.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // PEM file of the CA whose certificates clients must present; empty: none asked for.
+  std::string client_ca_file;
   size_t max_body_bytes = 1 << 20;
 };
 

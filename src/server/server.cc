@@ -28,6 +28,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                                                       storage::Store& store,
                                                       LiveAnalysis& analysis) {
   std::unique_ptr<Server> server(new Server(options, store, analysis));
+  if (!options.client_ca_file.empty() && options.tls_cert_file.empty()) {
+    return absl::InvalidArgumentError("client certificates are only asked for over TLS");
+  }
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
     absl::StatusOr<std::string> cert = domain::ReadWholeFile(options.tls_cert_file, kMaxPemBytes);
@@ -36,6 +39,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     if (!key.ok()) return key.status();
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    if (!options.client_ca_file.empty()) {
+      absl::StatusOr<std::string> ca = domain::ReadWholeFile(options.client_ca_file, kMaxPemBytes);
+      if (!ca.ok()) return ca.status();
+      ssl.pem_root_certs = *std::move(ca);
+      ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    }
     credentials = grpc::SslServerCredentials(ssl);
     server->tls_ = true;
   }
@@ -59,6 +68,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     http.listen = options.http_listen;
     http.tls_cert_file = options.tls_cert_file;
     http.tls_key_file = options.tls_key_file;
+    http.client_ca_file = options.client_ca_file;
     http.max_body_bytes = options.max_http_body_bytes;
     absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Start(
         http, {store, analysis, server->collector_.counts(), server->metrics_, server->token_});

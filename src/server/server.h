@@ -33,6 +33,9 @@ struct ServerOptions {
   // PEM files; both empty: plaintext.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // PEM file of the CA whose certificates clients must present; empty: none asked for.
+  // REQUIRES: TLS.
+  std::string client_ca_file;
   int max_message_bytes = 16 << 20;
   // host:port of the HTTP gateway; empty: none.
   std::string http_listen;

@@ -11,12 +11,25 @@ constexpr size_t kMaxPemBytes = 1 << 20;
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(
-    const std::string& ca_file) {
-  if (ca_file.empty()) return grpc::InsecureChannelCredentials();
-  absl::StatusOr<std::string> pem = domain::ReadWholeFile(ca_file, kMaxPemBytes);
-  if (!pem.ok()) return pem.status();
+    const std::string& ca_file, const std::string& cert_file, const std::string& key_file) {
+  if (cert_file.empty() != key_file.empty()) {
+    return absl::InvalidArgumentError("a client certificate needs both its file and its key's");
+  }
+  if (ca_file.empty()) {
+    if (!cert_file.empty()) {
+      return absl::InvalidArgumentError("a client certificate is only sent over TLS: name the CA");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
   grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = *std::move(pem);
+  for (auto [path, out] :
+       {std::pair{&ca_file, &ssl.pem_root_certs}, std::pair{&cert_file, &ssl.pem_cert_chain},
+        std::pair{&key_file, &ssl.pem_private_key}}) {
+    if (path->empty()) continue;
+    absl::StatusOr<std::string> pem = domain::ReadWholeFile(*path, kMaxPemBytes);
+    if (!pem.ok()) return pem.status();
+    *out = *std::move(pem);
+  }
   return grpc::SslCredentials(ssl);
 }
 

@@ -9,7 +9,7 @@ namespace tapio::transport {
 
 absl::StatusOr<std::unique_ptr<EventShipper>> EventShipper::Start(Options options) {
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      ClientCredentials(options.ca_file);
+      ClientCredentials(options.ca_file, options.cert_file, options.key_file);
   if (!credentials.ok()) return credentials.status();
   absl::StatusOr<BatchQueue> queue = BatchQueue::Create(options.queue);
   if (!queue.ok()) return queue.status();

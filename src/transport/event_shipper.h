@@ -33,6 +33,9 @@ class EventShipper {
     std::string token;
     // PEM file of the CA that signed the server's certificate; empty: plaintext.
     std::string ca_file;
+    // This collector's certificate and key (PEM), for a server that asks for one.
+    std::string cert_file;
+    std::string key_file;
     size_t batch_events = 1000;
     absl::Duration batch_delay = absl::Milliseconds(200);
     // Batches sent and not yet acknowledged, at most.

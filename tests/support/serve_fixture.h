@@ -85,14 +85,18 @@ class ServeTest : public ::testing::Test {
   std::string rebuilt_;
 };
 
-// A CA and a certificate for 127.0.0.1 signed by it, made with openssl in `dir`.
+// A CA, a certificate for 127.0.0.1 signed by it (server.pem, server.key) and a client
+// certificate signed by it (client.pem, client.key), made with openssl in `dir`.
 inline void MakeCertificates(const std::string& dir) {
   std::string script = absl::StrCat(
       "(cd ", dir, " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem ",
       "-days 1 -subj /CN=tapio-test-ca && openssl req -newkey rsa:2048 -nodes -keyout ",
       "server.key -out server.csr -subj /CN=127.0.0.1 && printf ",
       "'subjectAltName=IP:127.0.0.1' > san && openssl x509 -req -in server.csr -CA ca.pem ",
-      "-CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile san)");
+      "-CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile san && openssl req ",
+      "-newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=agent-node-1 && ",
+      "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out ",
+      "client.pem -days 1)");
   auto made = RunCommand(script);
   ASSERT_EQ(made.exit_code, 0) << made.output;
 }
