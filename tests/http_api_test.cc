@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "collectors/scenario/expected_outcome.h"
@@ -65,11 +66,6 @@ class HttpApiTest : public ServeTest {
   }
 };
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 TEST_F(HttpApiTest, RestAnswersOverTlsWithATokenAsTheGrpcApiDoes) {
   ::tapio::testing::MakeCertificates(dir_);
   auto server = Serve(0, std::vector<std::string>{"--tls-cert", dir_ + "/server.pem", "--tls-key",
@@ -78,7 +74,8 @@ TEST_F(HttpApiTest, RestAnswersOverTlsWithATokenAsTheGrpcApiDoes) {
   auto expected = collectors::scenario::ReadExpectedOutcome(kIncident + "/expected.yaml");
   ASSERT_TRUE(expected.ok()) << expected.status();
   const auto& s = expected->symptom;
-  std::string entity = absl::StrCat(Lower(s.kind), "/", s.namespace_name, "/", s.name);
+  std::string entity =
+      absl::StrCat(absl::AsciiStrToLower(s.kind), "/", s.namespace_name, "/", s.name);
   const std::string ca = dir_ + "/ca.pem";
 
   auto get = Call("", "/api/v1/why?entity=" + entity, "s3cret", ca);

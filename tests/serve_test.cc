@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -116,6 +117,23 @@ TEST_F(ServeTest, AServerKilledMidStreamKeepsWhatItAcknowledgedAndGetsTheRestOnc
       << "every event once: none lost, none twice";
 }
 
+// A collector over its rate has batches refused with a reason; its shipper sends them again
+// after reconnecting, and in the end every event is stored once.
+TEST_F(ServeTest, ACollectorOverItsRateIsSlowedAndLosesNothing) {
+  auto server =
+      Serve(0, std::vector<std::string>{"--collector-rate", "2000", "--collector-burst", "1000"});
+  auto shipper = *transport::EventShipper::Start(Shipping());
+  for (int b = 0; b < 8; ++b)
+    shipper->Submit(Events(static_cast<uint64_t>(b) * 500 + 1, 500, "api-0"));
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(30))) << shipper->counts().last_error;
+  transport::EventShipper::Counts counts = shipper->counts();
+  EXPECT_GE(counts.reconnects, 1u);
+  EXPECT_THAT(counts.last_error, HasSubstr("collector agent/node-1 is over its rate"));
+  shipper.reset();
+  EXPECT_EQ(server->Stop(), 0);
+  EXPECT_EQ(StoredEvents(dir_ + "/tapio.db"), 4000u);
+}
+
 TEST_F(ServeTest, OverTlsTheAgentsStreamAndTheCommandLineGetThroughAndPlaintextDoesNot) {
   MakeCertificates(dir_);
   auto server = Serve(0, std::vector<std::string>{"--tls-cert", dir_ + "/server.pem", "--tls-key",
@@ -136,11 +154,6 @@ TEST_F(ServeTest, OverTlsTheAgentsStreamAndTheCommandLineGetThroughAndPlaintextD
   EXPECT_EQ(plain.exit_code, 1) << plain.output;
   shipper.reset();
   EXPECT_EQ(server->Stop(), 0);
-}
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
 }
 
 // The bundled incident, sent the way its collectors would have over TLS with a token: the
@@ -206,8 +219,8 @@ TEST_F(ServeTest, AnIncidentSentInIsFollowedAndExplainedOverTlsWithAToken) {
   auto expected = collectors::scenario::ReadExpectedOutcome(incident + "/expected.yaml");
   ASSERT_TRUE(expected.ok()) << expected.status();
   const collectors::scenario::EntityName& symptom = expected->symptom;
-  std::string asked =
-      absl::StrCat(Lower(symptom.kind), "/", symptom.namespace_name, "/", symptom.name);
+  std::string asked = absl::StrCat(absl::AsciiStrToLower(symptom.kind), "/", symptom.namespace_name,
+                                   "/", symptom.name);
 
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   std::string heard;
@@ -260,7 +273,8 @@ TEST_F(ServeTest, ARestartedServerRebuildsItsIncidentsFromTheStore) {
       absl::StrCat(TAPIO_DEMO_INCIDENT, "/expected.yaml"));
   ASSERT_TRUE(expected.ok()) << expected.status();
   const auto& s = expected->symptom;
-  std::string why = absl::StrCat("why ", Lower(s.kind), "/", s.namespace_name, "/", s.name);
+  std::string why =
+      absl::StrCat("why ", absl::AsciiStrToLower(s.kind), "/", s.namespace_name, "/", s.name);
   auto before_incidents = ask("incidents");
   ASSERT_EQ(before_incidents.exit_code, 0) << before_incidents.output;
   v1::IncidentList incidents;

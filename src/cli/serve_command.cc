@@ -54,6 +54,14 @@ CLI::App* ServeCommand::Register(CLI::App& app) {
   serve->add_option("--tls-key", tls_key_, "The certificate's private key (PEM)");
   serve->add_option("--client-ca", client_ca_,
                     "Ask every client for a certificate signed by this CA (PEM); needs TLS");
+  serve
+      ->add_option("--collector-rate", collector_rate_,
+                   "Events per second each collector may send; 0: no limit")
+      ->capture_default_str();
+  serve
+      ->add_option("--collector-burst", collector_burst_,
+                   "Events a collector may send at once after a quiet spell; 0: 2 s' worth")
+      ->capture_default_str();
   serve->add_option("--cluster", cluster_, "The cluster's name, as its agents give it");
   serve->add_option("--patterns", patterns_,
                     "A directory of pattern files to use instead of the built-in library");
@@ -90,6 +98,8 @@ int ServeCommand::Run() {
   options.tls_cert_file = tls_cert_;
   options.tls_key_file = tls_key_;
   options.client_ca_file = client_ca_;
+  options.collector_events_per_second = collector_rate_;
+  options.collector_burst = collector_burst_;
   options.http_listen = http_listen_;
   server::LiveAnalysis analysis(*std::move(patterns), {.cluster = cluster_}, domain::Clock::Real());
   absl::StatusOr<uint64_t> rebuilt = server::RebuildFromStore(**store, analysis);

@@ -25,6 +25,8 @@ class ServeCommand : public Command {
   std::string tls_cert_;
   std::string tls_key_;
   std::string client_ca_;
+  double collector_rate_ = 0;
+  double collector_burst_ = 0;
   std::string cluster_;
   std::string patterns_;
 };

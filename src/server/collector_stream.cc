@@ -18,6 +18,14 @@ grpc::Status CollectorStream::Stream(
   uint64_t newest = 0;
   while (stream->Read(&batch)) {
     ++counts_.batches;
+    absl::Duration retry;
+    if (!limit_.Take(batch.collector_id(), static_cast<uint64_t>(batch.events_size()), &retry)) {
+      ++counts_.batches_throttled;
+      return grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("collector ", batch.collector_id(), " is over its rate; retry in ",
+                       absl::FormatDuration(retry)));
+    }
     // A scratch registry: the check is FromProto's, the store keeps the wire form.
     domain::EntityRegistry registry;
     std::vector<int> refused;

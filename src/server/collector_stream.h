@@ -2,9 +2,10 @@
 // event is refused and counted, naming the collector, the batch and the field; the rest of
 // the batch is kept), stored idempotently by event id, handed to the live analysis (only those
 // new to the store, so a re-sent batch is analysed once), and only then acknowledged, so that an
-// acknowledged event survives the server's crash. A batch marked final is followed by a stored
-// kReplayEndType event at the stream's newest time, which makes the analysis conclude what is
-// pending. Thread-safe.
+// acknowledged event survives the server's crash. A collector over its rate has its batch refused
+// with RESOURCE_EXHAUSTED, saying when to retry; it re-sends it after reconnecting. A batch marked
+// final is followed by a stored kReplayEndType event at the stream's newest time, which makes the
+// analysis conclude what is pending. Thread-safe.
 #ifndef TAPIO_SERVER_COLLECTOR_STREAM_H_
 #define TAPIO_SERVER_COLLECTOR_STREAM_H_
 
@@ -15,6 +16,7 @@
 
 #include "domain/event_id.h"
 #include "server/bearer_token.h"
+#include "server/collector_rate_limit.h"
 #include "server/live_analysis.h"
 #include "storage/store.h"
 #include "tapio/v1/collector.grpc.pb.h"
@@ -26,13 +28,16 @@ struct IngestCounts {
   std::atomic<uint64_t> events_stored{0};
   std::atomic<uint64_t> events_duplicate{0};
   std::atomic<uint64_t> events_rejected{0};
+  // Batches refused because their collector was over its rate.
+  std::atomic<uint64_t> batches_throttled{0};
 };
 
 class CollectorStream final : public tapio::v1::CollectorService::Service {
  public:
-  // `store` and `analysis` must outlive the service.
-  CollectorStream(storage::Store& store, LiveAnalysis& analysis, const BearerToken& token)
-      : store_(store), analysis_(analysis), token_(token) {}
+  // `store`, `analysis` and `limit` must outlive the service.
+  CollectorStream(storage::Store& store, LiveAnalysis& analysis, const BearerToken& token,
+                  CollectorRateLimit& limit)
+      : store_(store), analysis_(analysis), token_(token), limit_(limit) {}
 
   grpc::Status Stream(
       grpc::ServerContext* context,
@@ -44,6 +49,7 @@ class CollectorStream final : public tapio::v1::CollectorService::Service {
   storage::Store& store_;
   LiveAnalysis& analysis_;
   const BearerToken& token_;
+  CollectorRateLimit& limit_;
   domain::EventIdGenerator ids_{std::random_device{}()};
   IngestCounts counts_;
 };

@@ -25,6 +25,9 @@ std::string MetricsPage(const IngestCounts& ingest, const LiveAnalysisCounts& an
   std::string out;
   Family(&out, "tapio_ingest_batches_total", "counter", "Batches collectors sent.");
   Sample(&out, "tapio_ingest_batches_total", "", ingest.batches.load());
+  Family(&out, "tapio_ingest_batches_throttled_total", "counter",
+         "Batches refused because their collector was over its rate.");
+  Sample(&out, "tapio_ingest_batches_throttled_total", "", ingest.batches_throttled.load());
   Family(&out, "tapio_ingest_events_total", "counter",
          "Events collectors sent, by what became of them.");
   Sample(&out, "tapio_ingest_events_total", "outcome=\"stored\"", ingest.events_stored.load());

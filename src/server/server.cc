@@ -20,7 +20,11 @@ constexpr absl::Duration kTick = absl::Seconds(1);
 Server::Server(const ServerOptions& options, storage::Store& store, LiveAnalysis& analysis)
     : analysis_(analysis),
       token_(options.token),
-      collector_(store, analysis, token_),
+      limit_(options.collector_events_per_second,
+             options.collector_burst > 0 ? options.collector_burst
+                                         : 2 * options.collector_events_per_second,
+             domain::Clock::Real()),
+      collector_(store, analysis, token_, limit_),
       events_(store, token_),
       correlation_(store, analysis, token_) {}
 

@@ -37,6 +37,10 @@ struct ServerOptions {
   // REQUIRES: TLS.
   std::string client_ca_file;
   int max_message_bytes = 16 << 20;
+  // Events per second each collector may send (0: no limit), and how many it may send at once
+  // after a quiet spell (0: two seconds' worth).
+  double collector_events_per_second = 0;
+  double collector_burst = 0;
   // host:port of the HTTP gateway; empty: none.
   std::string http_listen;
   size_t max_http_body_bytes = 1 << 20;
@@ -65,6 +69,7 @@ class Server {
 
   LiveAnalysis& analysis_;
   BearerToken token_;
+  CollectorRateLimit limit_;
   CollectorStream collector_;
   EventQueryService events_;
   CorrelationQueries correlation_;
