@@ -30,6 +30,7 @@
 #include "tapio/v1/correlation_service.pb.h"
 #include "tapio/v1/event_service.grpc.pb.h"
 #include "tapio/v1/report.pb.h"
+#include "tapio/v1/tapio_service.pb.h"
 #include "tests/support/run_command.h"
 #include "tests/support/serve_fixture.h"
 #include "tests/support/tapio_process.h"
@@ -83,6 +84,21 @@ TEST_F(ServeTest, WhatAnAgentSendsIsStoredOnceAndReadBackByTheCommandLine) {
   std::vector<std::string> lines = absl::StrSplit(listed.output, '\n', absl::SkipEmpty());
   EXPECT_EQ(lines.size(), 300u);
   EXPECT_THAT(lines.front(), HasSubstr("\"name\":\"api-0\""));
+
+  // The server says who streams to it, and what became of what each sent.
+  auto status =
+      ::tapio::testing::RunCommand(absl::StrCat(TAPIO_BINARY, " status --output json --server ",
+                                                Address(), " --token-file ", dir_, "/token"));
+  ASSERT_EQ(status.exit_code, 0) << status.output;
+  v1::ServerStatus said;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(status.output, &said).ok())
+      << status.output;
+  EXPECT_TRUE(said.ready());
+  ASSERT_EQ(said.collectors_size(), 1) << status.output;
+  EXPECT_EQ(said.collectors(0).id(), "agent/node-1");
+  EXPECT_EQ(said.collectors(0).streams(), 1u);
+  EXPECT_EQ(said.collectors(0).events_stored(), 500u);
+  EXPECT_EQ(said.collectors(0).events_duplicate(), 300u);
   shipper.reset();
   EXPECT_EQ(server->Stop(), 0);
   EXPECT_EQ(StoredEvents(dir_ + "/tapio.db"), 500u);

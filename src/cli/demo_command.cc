@@ -97,6 +97,7 @@ int DemoCommand::Run() {
   server::ServerOptions options;
   options.listen = "127.0.0.1:0";
   options.token = RandomToken();
+  options.version = TAPIO_VERSION;
   absl::StatusOr<std::unique_ptr<server::Server>> server =
       server::Server::Start(options, **store, analysis);
   if (!server.ok()) return Fail(server.status().message());

@@ -15,6 +15,7 @@
 #include "cli/insights_command.h"
 #include "cli/replay_command.h"
 #include "cli/serve_command.h"
+#include "cli/status_command.h"
 #include "cli/version_command.h"
 #include "cli/why_command.h"
 #include "domain/process.h"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<tapio::cli::IncidentsCommand>());
   commands.push_back(std::make_unique<tapio::cli::InsightsCommand>());
   commands.push_back(std::make_unique<tapio::cli::ReplayCommand>());
+  commands.push_back(std::make_unique<tapio::cli::StatusCommand>());
   std::vector<CLI::App*> subcommands;
   for (auto& command : commands) subcommands.push_back(command->Register(app));
   // CLI11 reports usage errors by throwing; this is the one place that catches them.

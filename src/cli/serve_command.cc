@@ -94,6 +94,7 @@ int ServeCommand::Run() {
   }
   server::ServerOptions options;
   options.listen = listen_;
+  options.version = TAPIO_VERSION;
   options.token = *token;
   options.tls_cert_file = tls_cert_;
   options.tls_key_file = tls_key_;

@@ -13,6 +13,7 @@
 #include "server/event_query.h"
 #include "server/metrics_page.h"
 #include "server/status_codes.h"
+#include "server/status_service.h"
 
 namespace tapio::server {
 namespace {
@@ -149,8 +150,9 @@ void HttpGateway::Route() {
              res.set_content("ready\n", "text/plain");
            }));
   http.Get("/metrics", timed("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-             res.set_content(MetricsPage(parts_.ingest, parts_.analysis.counts(), parts_.metrics),
-                             "text/plain; version=0.0.4");
+             res.set_content(
+                 MetricsPage(parts_.collectors.counts(), parts_.analysis.counts(), parts_.metrics),
+                 "text/plain; version=0.0.4");
            }));
   auto why = [this](const v1::WhyRequest& request, httplib::Response& res) {
     absl::StatusOr<v1::WhyReport> report = AnswerWhy(parts_.analysis, request);
@@ -217,6 +219,11 @@ void HttpGateway::Route() {
              absl::StatusOr<v1::Correlation> found =
                  CorrelateTrace(parts_.store, parts_.analysis, request);
              found.ok() ? Reply(res, *found) : Reply(res, found.status());
+           }));
+  http.Get("/api/v1/status",
+           timed("/api/v1/status", [this](const httplib::Request&, httplib::Response& res) {
+             Reply(res,
+                   StatusNow(parts_.version, parts_.store, parts_.analysis, parts_.collectors));
            }));
   http.Get("/api/v1/insights",
            timed("/api/v1/insights", [this](const httplib::Request& req, httplib::Response& res) {

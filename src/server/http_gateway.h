@@ -36,9 +36,10 @@ struct HttpGatewayOptions {
 
 // What the gateway answers from; all must outlive it.
 struct HttpGatewayParts {
+  std::string version;
   storage::Store& store;
   LiveAnalysis& analysis;
-  const IngestCounts& ingest;
+  const CollectorStream& collectors;
   ApiMetrics& metrics;
   const BearerToken& token;
 };

@@ -26,7 +26,8 @@ Server::Server(const ServerOptions& options, storage::Store& store, LiveAnalysis
              domain::Clock::Real()),
       collector_(store, analysis, token_, limit_),
       events_(store, token_),
-      correlation_(store, analysis, token_) {}
+      correlation_(store, analysis, token_),
+      status_(options.version, store, analysis, collector_, token_) {}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       storage::Store& store,
@@ -58,6 +59,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(&server->collector_);
   builder.RegisterService(&server->events_);
   builder.RegisterService(&server->correlation_);
+  builder.RegisterService(&server->status_);
   // In this order, so that the metrics count the status the client gets.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> intercept;
   intercept.push_back(UndecodableRequestInterceptors());
@@ -75,7 +77,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     http.client_ca_file = options.client_ca_file;
     http.max_body_bytes = options.max_http_body_bytes;
     absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Start(
-        http, {store, analysis, server->collector_.counts(), server->metrics_, server->token_});
+        http,
+        {options.version, store, analysis, server->collector_, server->metrics_, server->token_});
     if (!gateway.ok()) return gateway.status();
     server->http_ = *std::move(gateway);
   }

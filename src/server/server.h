@@ -1,5 +1,6 @@
 // Tapio's server: CollectorService (agents stream events in), EventService (what is stored,
-// read back) and CorrelationService (what the live analysis concluded) over gRPC on one port,
+// read back), CorrelationService (what the live analysis concluded) and TapioService (the
+// server's own status) over gRPC on one port,
 // and the same with /metrics, /healthz and /readyz over HTTP on another when asked; TLS on
 // both when a certificate and key are given, a bearer token on every call, and bounds on
 // message size. A thread of its own moves a quiet stream's time on. Thread-safe.
@@ -21,11 +22,14 @@
 #include "server/event_query.h"
 #include "server/http_gateway.h"
 #include "server/live_analysis.h"
+#include "server/status_service.h"
 #include "storage/store.h"
 
 namespace tapio::server {
 
 struct ServerOptions {
+  // What TapioService.Status says the version is.
+  std::string version;
   // host:port; port 0 takes a free one (see Server::port).
   std::string listen = "127.0.0.1:7470";
   // Empty: no token is asked for.
@@ -73,6 +77,7 @@ class Server {
   CollectorStream collector_;
   EventQueryService events_;
   CorrelationQueries correlation_;
+  StatusService status_;
   ApiMetrics metrics_;
   std::unique_ptr<HttpGateway> http_;
   absl::Mutex mu_;

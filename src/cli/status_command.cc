@@ -1,0 +1,60 @@
+#include "cli/status_command.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/time_util.h"
+#include "intelligence/report/report_builder.h"
+#include "tapio/v1/tapio_service.grpc.pb.h"
+
+namespace tapio::cli {
+
+CLI::App* StatusCommand::Register(CLI::App& app) {
+  CLI::App* status =
+      app.add_subcommand("status", "Ask a server how it is and which collectors stream to it");
+  connection_.AddFlags(status);
+  status->add_option("--output", output_, "text or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  return status;
+}
+
+int StatusCommand::Run() {
+  if (absl::Status opened = connection_.Open(); !opened.ok()) {
+    std::fprintf(stderr, "tapio status: %s\n", std::string(opened.message()).c_str());
+    return 2;
+  }
+  auto stub = v1::TapioService::NewStub(connection_.channel());
+  v1::ServerStatus status;
+  grpc::Status called =
+      stub->Status(connection_.Context(absl::Seconds(30)).get(), v1::StatusRequest(), &status);
+  if (!called.ok()) {
+    std::fprintf(stderr, "tapio status: %s: %s\n", connection_.server().c_str(),
+                 called.error_message().c_str());
+    return 1;
+  }
+  if (output_ == "json") {
+    std::printf("%s\n", intelligence::ReportJson(status).c_str());
+    return status.ready() ? 0 : 1;
+  }
+  std::printf("tapio %s at %s: %s, %llu incident(s) open\n", status.version().c_str(),
+              connection_.server().c_str(),
+              status.ready() ? "ready" : ("not ready: " + status.problem()).c_str(),
+              static_cast<unsigned long long>(status.incidents_open()));
+  std::printf("Collectors (%d):\n", status.collectors_size());
+  for (const v1::CollectorStatus& c : status.collectors()) {
+    std::printf(
+        "  %-24s %u stream(s)  last seen %s  %llu batch(es): %llu stored, %llu duplicate, "
+        "%llu rejected, %llu throttled\n",
+        c.id().c_str(), c.streams(),
+        google::protobuf::util::TimeUtil::ToString(c.last_seen()).c_str(),
+        static_cast<unsigned long long>(c.batches()),
+        static_cast<unsigned long long>(c.events_stored()),
+        static_cast<unsigned long long>(c.events_duplicate()),
+        static_cast<unsigned long long>(c.events_rejected()),
+        static_cast<unsigned long long>(c.batches_throttled()));
+  }
+  return status.ready() ? 0 : 1;
+}
+
+}  // namespace tapio::cli
