@@ -159,6 +159,7 @@ TEST_F(HttpApiTest, MetricsPassPromtoolAndCountWhatWasSent) {
   size_t sent = Replay();
   ASSERT_GT(sent, 0u);
   EXPECT_EQ(Call("", "/api/v1/incidents").second, 200);
+  EXPECT_EQ(Call("", "/healthz", "").second, 200);
   auto [metrics, code] = Call("", "/metrics");
   ASSERT_EQ(code, 200) << metrics;
   EXPECT_THAT(metrics, HasSubstr(absl::StrCat("tapio_ingest_events_total{outcome=\"stored\"} ",
@@ -166,6 +167,7 @@ TEST_F(HttpApiTest, MetricsPassPromtoolAndCountWhatWasSent) {
   EXPECT_THAT(metrics, HasSubstr("tapio_incidents{state=\"open\"} 1\n"));
   EXPECT_THAT(metrics, HasSubstr("method=\"CollectorService/Stream\",code=\"OK\"} 1\n"));
   EXPECT_THAT(metrics, HasSubstr("method=\"/api/v1/incidents\",code=\"200\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("method=\"/healthz\",code=\"200\"} 1\n"));
   auto checked = RunCommand(absl::StrCat("curl -sS -H 'Authorization: Bearer s3cret' http://",
                                          HttpAddress(), "/metrics | promtool check metrics"));
   EXPECT_EQ(checked.exit_code, 0) << checked.output;

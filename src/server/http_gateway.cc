@@ -121,7 +121,9 @@ void HttpGateway::Route() {
       absl::Time start = absl::Now();
       handler(req, res);
       bool stream = res.get_header_value("Content-Type") == "text/event-stream";
-      parts_.metrics.Record("http", route, absl::StrCat(res.status),
+      // A handler that set no status is answered 200 once it returns.
+      int code = res.status == -1 ? 200 : res.status;
+      parts_.metrics.Record("http", route, absl::StrCat(code),
                             stream ? absl::Seconds(-1) : absl::Now() - start);
     };
   };
