@@ -293,7 +293,7 @@ TEST(TapioCliTest, AnalyzeWhyOfAnUnknownOrMalformedEntityFails) {
   const std::string dump = "../shared/realdata/public/A_kubernetes/troubleshoot_k3s_bundle";
   auto unknown = RunCommand(Tapio("analyze " + dump + " --why pod/default/nope"));
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_THAT(unknown.output, HasSubstr("Pod/default/nope is not in the records read"));
+  EXPECT_THAT(unknown.output, HasSubstr("Pod/default/nope has not been seen"));
   auto malformed = RunCommand(Tapio("analyze " + dump + " --why nope"));
   EXPECT_EQ(malformed.exit_code, 2);
   EXPECT_THAT(malformed.output, HasSubstr("name the entity as KIND/NAMESPACE/NAME"));

@@ -148,6 +148,8 @@ int DemoCommand::Run() {
     if (!answered.ok()) return Fail(answered.error_message());
     std::printf("\n$ tapio why %s\n%s", entity.c_str(), WhyText(report, false).c_str());
   }
+  // An idle channel left open would hold the graceful shutdown for its whole grace.
+  stub.reset();
   (*server)->Shutdown(absl::Seconds(1));
   return 0;
 }

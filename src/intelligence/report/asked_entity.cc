@@ -49,7 +49,7 @@ absl::StatusOr<domain::EntityId> FindAskedEntity(const AnalysisView& view,
   std::optional<domain::EntityId> id = FindEntity(view, kind, ns, name);
   if (!id.has_value()) {
     return absl::NotFoundError(
-        absl::StrCat(kind, "/", ns.empty() ? "" : ns + "/", name, " is not in the records read"));
+        absl::StrCat(kind, "/", ns.empty() ? "" : ns + "/", name, " has not been seen"));
   }
   return *id;
 }
