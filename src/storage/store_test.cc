@@ -38,7 +38,10 @@ Backend Sqlite() {
             static int n = 0;
             std::string dir = absl::StrCat(::testing::TempDir(), "tapio-store-", getpid());
             std::filesystem::create_directories(dir);
-            return absl::StrCat(dir, "/", ++n, ".db");
+            // A process that had this pid before may have left its stores here.
+            std::string path = absl::StrCat(dir, "/", ++n, ".db");
+            for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+            return path;
           },
           [](const std::string& path) -> absl::StatusOr<std::unique_ptr<Store>> {
             absl::StatusOr<std::unique_ptr<sqlite::SqliteStore>> s =
