@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/synchronization/mutex.h"
+#include "collectors/kubeapi/transition_detector.h"
 #include "domain/event_id.h"
 #include "pipeline/pipeline_builder.h"
 #include "server/record_intake.h"
@@ -46,13 +47,15 @@ absl::StatusOr<std::unique_ptr<OfflineAnalysis>> AnalyzeOffline(
   pipeline::Pipeline& pipe = **built;
 
   domain::EventIdGenerator ids(0x0ff11e);
-  server::RecordIntake intake(analysis->registry, *analysis->graph, ids);
+  server::RecordIntake intake(analysis->registry, *analysis->graph);
+  collectors::kubeapi::TransitionDetector detector(cluster_symbol, analysis->registry, ids);
   std::vector<domain::Event> batch;
   collectors::scenario::ScenarioInput input;
   input.on_change = [&](const domain::ObjectChange& change) {
     analysis->last_time_ns = std::max(analysis->last_time_ns, change.time_ns);
     batch.clear();
-    intake.Change(change, &batch);
+    intake.Apply(change);
+    detector.Observe(change, &batch);
     pipe.Submit(batch);
   };
   input.on_events = [&](std::vector<domain::Event> events) {

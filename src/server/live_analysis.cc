@@ -1,7 +1,6 @@
 #include "server/live_analysis.h"
 
 #include <cstdio>
-#include <random>
 
 #include "collectors/kubeapi/object_change_event.h"
 #include "domain/event_proto.h"
@@ -11,8 +10,6 @@
 
 namespace tapio::server {
 namespace {
-
-uint32_t RandomInstance() { return std::random_device{}(); }
 
 v1::Insight MakeInsight(uint64_t sequence, v1::Insight::Change change,
                         const v1::Incident& incident) {
@@ -30,8 +27,7 @@ LiveAnalysis::LiveAnalysis(std::vector<intelligence::Pattern> patterns, Options 
     : options_(std::move(options)),
       clock_(clock),
       graph_(domain::Intern(options_.cluster), registry_),
-      ids_(RandomInstance()),
-      intake_(registry_, graph_, ids_),
+      intake_(registry_, graph_),
       engine_(std::move(patterns), graph_, clock),
       tracker_(graph_, options_.incidents) {
   engine_.set_sink([this](const intelligence::PatternMatch&) { matches_changed_ = true; });
@@ -95,25 +91,24 @@ void LiveAnalysis::Publish() {
   if (!matches_changed_ && open_after == open_before) return;
   matches_changed_ = false;
   counts_.matches = engine_.counts().matches;
-  absl::flat_hash_map<uint64_t, v1::Incident> now;
-  for (v1::Incident& incident : intelligence::BuildIncidents(View())) {
-    auto before = published_.find(incident.id());
+  absl::flat_hash_map<uint64_t, const v1::Incident*> before;
+  for (const v1::Incident& incident : published_) before[incident.id()] = &incident;
+  std::vector<v1::Incident> now = intelligence::BuildIncidents(View());
+  for (const v1::Incident& incident : now) {
+    auto was = before.find(incident.id());
     v1::Insight::Change change = v1::Insight::CHANGE_UNSPECIFIED;
-    if (before == published_.end()) {
+    if (was == before.end()) {
       change = v1::Insight::CHANGE_OPENED;
-    } else if (before->second.state() == v1::Incident::STATE_OPEN &&
+    } else if (was->second->state() == v1::Incident::STATE_OPEN &&
                incident.state() == v1::Incident::STATE_RESOLVED) {
       change = v1::Insight::CHANGE_RESOLVED;
-    } else if (!google::protobuf::util::MessageDifferencer::Equals(before->second, incident)) {
+    } else if (!google::protobuf::util::MessageDifferencer::Equals(*was->second, incident)) {
       change = v1::Insight::CHANGE_UPDATED;
     }
-    if (change != v1::Insight::CHANGE_UNSPECIFIED) {
-      insights_.push_back(MakeInsight(++sequence_, change, incident));
-      ++counts_.insights;
-      if (insights_.size() > options_.insight_backlog) insights_.pop_front();
-    }
-    uint64_t id = incident.id();
-    now.emplace(id, std::move(incident));
+    if (change == v1::Insight::CHANGE_UNSPECIFIED) continue;
+    insights_.push_back(MakeInsight(++sequence_, change, incident));
+    ++counts_.insights;
+    if (insights_.size() > options_.insight_backlog) insights_.pop_front();
   }
   published_ = std::move(now);
 }
@@ -131,7 +126,7 @@ absl::StatusOr<v1::WhyReport> LiveAnalysis::Why(const std::string& entity, int64
 std::vector<v1::Incident> LiveAnalysis::Incidents(bool open_only) {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<v1::Incident> result;
-  for (const v1::Incident& incident : intelligence::BuildIncidents(View())) {
+  for (const v1::Incident& incident : published_) {
     if (!open_only || incident.state() == v1::Incident::STATE_OPEN) result.push_back(incident);
   }
   return result;
@@ -139,17 +134,16 @@ std::vector<v1::Incident> LiveAnalysis::Incidents(bool open_only) {
 
 absl::StatusOr<v1::Incident> LiveAnalysis::GetIncident(uint64_t id) {
   absl::ReaderMutexLock lock(&mu_);
-  auto found = published_.find(id);
-  if (found == published_.end()) {
-    return absl::NotFoundError(absl::StrCat("no incident ", id, " is held"));
+  for (const v1::Incident& incident : published_) {
+    if (incident.id() == id) return incident;
   }
-  return found->second;
+  return absl::NotFoundError(absl::StrCat("no incident ", id, " is held"));
 }
 
 std::vector<v1::Insight> LiveAnalysis::Current(uint64_t* last_sequence) {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<v1::Insight> result;
-  for (const v1::Incident& incident : intelligence::BuildIncidents(View())) {
+  for (const v1::Incident& incident : published_) {
     result.push_back(MakeInsight(sequence_, v1::Insight::CHANGE_CURRENT, incident));
   }
   *last_sequence = sequence_;

@@ -20,7 +20,6 @@
 #include "collectors/kubeapi/object_decoder.h"
 #include "domain/clock.h"
 #include "domain/entity.h"
-#include "domain/event_id.h"
 #include "intelligence/incidents/incident_tracker.h"
 #include "intelligence/patterns/pattern.h"
 #include "intelligence/patterns/pattern_engine.h"
@@ -97,15 +96,14 @@ class LiveAnalysis {
   mutable absl::Mutex mu_;
   domain::EntityRegistry registry_ ABSL_GUARDED_BY(mu_);
   intelligence::TopologyGraph graph_ ABSL_GUARDED_BY(mu_);
-  domain::EventIdGenerator ids_;
   RecordIntake intake_ ABSL_GUARDED_BY(mu_);
   collectors::kubeapi::ObjectDecoder decoder_ ABSL_GUARDED_BY(mu_);
   intelligence::PatternEngine engine_ ABSL_GUARDED_BY(mu_);
   intelligence::IncidentTracker tracker_ ABSL_GUARDED_BY(mu_);
   // A match was made or changed since the last Publish.
   bool matches_changed_ ABSL_GUARDED_BY(mu_) = false;
-  // What was last published of each incident, by id.
-  absl::flat_hash_map<uint64_t, tapio::v1::Incident> published_ ABSL_GUARDED_BY(mu_);
+  // Every incident as last published, in the order opened: what the queries answer from.
+  std::vector<tapio::v1::Incident> published_ ABSL_GUARDED_BY(mu_);
   std::deque<tapio::v1::Insight> insights_ ABSL_GUARDED_BY(mu_);
   uint64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;
   // Wall time of the last arrival and the stream time it brought.

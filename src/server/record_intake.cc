@@ -8,19 +8,12 @@
 
 namespace tapio::server {
 
-RecordIntake::RecordIntake(domain::EntityRegistry& registry, intelligence::TopologyGraph& graph,
-                           domain::EventIdGenerator& ids)
+RecordIntake::RecordIntake(domain::EntityRegistry& registry, intelligence::TopologyGraph& graph)
     : registry_(registry),
       graph_(graph),
-      detector_(graph.cluster(), registry, ids),
       call_type_(domain::Intern(collectors::otlp::event_type::kCall)) {}
 
 void RecordIntake::Apply(const domain::ObjectChange& change) { graph_.Apply(change).IgnoreError(); }
-
-void RecordIntake::Change(const domain::ObjectChange& change, std::vector<domain::Event>* out) {
-  Apply(change);
-  detector_.Observe(change, out);
-}
 
 void RecordIntake::Prepare(domain::Event& event) {
   intelligence::AttributeToPod(graph_, event);
