@@ -1,13 +1,15 @@
 // The events of each entity in time order, for the pattern engine's evidence look-ups: a
 // look-up touches only the entities a relation path reaches and, in each, only the window
-// asked for. Keeps events back to a horizon behind the newest time seen. Not thread-safe.
+// asked for. A late event costs a logarithmic insert, however far behind it arrives (agents
+// interleave, and a reconnecting one re-sends its backlog). Keeps events back to a horizon
+// behind the newest time seen. Not thread-safe.
 #ifndef TAPIO_INTELLIGENCE_PATTERNS_EVENT_INDEX_H_
 #define TAPIO_INTELLIGENCE_PATTERNS_EVENT_INDEX_H_
 
 #include <cstdint>
 #include <functional>
-#include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "domain/entity.h"
 #include "domain/event.h"
@@ -33,7 +35,8 @@ class EventIndex {
   int64_t horizon_ns_;
   int64_t newest_ns_ = 0;
   int64_t pruned_at_ns_ = 0;
-  absl::flat_hash_map<domain::EntityId, std::vector<domain::Event>> by_entity_;
+  // Keyed by time; events of one time keep their arrival order.
+  absl::flat_hash_map<domain::EntityId, absl::btree_multimap<int64_t, domain::Event>> by_entity_;
 };
 
 }  // namespace tapio::intelligence
