@@ -1,7 +1,8 @@
 // `tapio agent` run as a node's operator runs it, against the real kernel: the line that says
 // which collector runs, a refused connection made while it runs printed as one JSON event or
 // shipped to a server (an in-test receiver of CollectorService), and a clean stop on SIGTERM
-// with what it counted. Needs root (in CI it must run; elsewhere it skips with the reason).
+// with what it counted; registered with `tapio serve`, it runs with the server's configuration.
+// Needs root (in CI it must run; elsewhere it skips with the reason).
 #include <unistd.h>
 
 #include <chrono>
@@ -17,14 +18,18 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tapio/v1/event.pb.h"
+#include "tapio/v1/tapio_service.pb.h"
 #include "tests/support/ci.h"
 #include "tests/support/loopback.h"
+#include "tests/support/run_command.h"
+#include "tests/support/serve_fixture.h"
 #include "tests/support/tapio_process.h"
 #include "transport/testing/collector_receiver.h"
 
 namespace tapio {
 namespace {
 
+using ::tapio::testing::ServeTest;
 using ::testing::HasSubstr;
 
 using Agent = ::tapio::testing::TapioProcess;
@@ -98,6 +103,43 @@ TEST(AgentTest, ShipsARefusedConnectionToTheServerWithItsToken) {
   EXPECT_THAT(summary, HasSubstr("acknowledged by 127.0.0.1:"));
   EXPECT_THAT(summary, HasSubstr(" 0 dropped"));
   std::remove(token_file.c_str());
+}
+
+// The agent as it runs against `tapio serve`: it registers, runs with the batching the
+// server's tapio.yaml asks for, and `tapio status` shows who it is and what it reported.
+TEST_F(ServeTest, AnAgentRegistersWithTheServerAndRunsWithItsConfiguration) {
+  TAPIO_REQUIRE_ROOT();
+  std::ofstream(dir_ + "/tapio.yaml") << "collectors:\n  batch_events: 25\n"
+                                      << "  heartbeat_interval: 200ms\n";
+  auto server = Serve(0, {"--config", dir_ + "/tapio.yaml"});
+  Agent agent({"agent", "--server", Address(), "--token-file", dir_ + "/token", "--kernel", "kmsg",
+               "--node", "node-7", "--for", "60s"});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  ASSERT_THAT(agent.Line(/*from_stderr=*/true, deadline),
+              HasSubstr("kernel collector: kernel log"));
+  EXPECT_THAT(agent.Line(/*from_stderr=*/true, deadline),
+              HasSubstr("the server's configuration 1: batches of 25 event(s) or 200ms"));
+
+  v1::CollectorStatus seen;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto said =
+        ::tapio::testing::RunCommand(absl::StrCat(TAPIO_BINARY, " status --output json --server ",
+                                                  Address(), " --token-file ", dir_, "/token"));
+    v1::ServerStatus status;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(said.output, &status).ok())
+        << said.output;
+    if (status.collectors_size() == 1 && status.collectors(0).config_generation() == 1) {
+      seen = status.collectors(0);
+      break;
+    }
+  }
+  EXPECT_EQ(seen.id(), "agent/node-7");
+  EXPECT_EQ(seen.kind(), "agent");
+  EXPECT_EQ(seen.node(), "node-7");
+  ASSERT_EQ(seen.sources_size(), 1);
+  EXPECT_THAT(seen.sources(0), HasSubstr("kernel: kernel log from /dev/kmsg"));
+  EXPECT_EQ(agent.Stop(), 0);
+  EXPECT_EQ(server->Stop(), 0);
 }
 
 }  // namespace

@@ -21,6 +21,8 @@
 #include "domain/event_id.h"
 #include "domain/event_proto.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "transport/collector_control.h"
 #include "transport/event_shipper.h"
 #ifdef TAPIO_HAVE_EBPF
 #include "collectors/ebpf/bpf_support.h"
@@ -187,6 +189,49 @@ absl::StatusOr<std::unique_ptr<transport::EventShipper>> StartShipper(
   return transport::EventShipper::Start(std::move(options));
 }
 
+// Registers with the server, reports the shipper's figures in heartbeats, and batches as the
+// server asks.
+absl::StatusOr<std::unique_ptr<transport::CollectorControl>> StartControl(
+    const transport::EventShipper::Options& shipping, const std::string& server,
+    const std::string& token_file, const std::string& node, const std::string& mode,
+    transport::EventShipper& shipper) {
+  transport::CollectorControl::Options options;
+  options.target = server;
+  absl::StatusOr<std::string> token = ReadToken(token_file);
+  if (!token.ok()) return token.status();
+  options.token = *token;
+  options.ca_file = shipping.ca_file;
+  options.cert_file = shipping.cert_file;
+  options.key_file = shipping.key_file;
+  options.registration.set_collector_id(absl::StrCat("agent/", node));
+  options.registration.set_kind("agent");
+  options.registration.set_node(node);
+  options.registration.set_version(TAPIO_VERSION);
+  options.registration.add_sources(absl::StrCat("kernel: ", mode));
+  auto figures = [&shipper] {
+    transport::EventShipper::Counts c = shipper.counts();
+    v1::CollectorHeartbeat beat;
+    beat.set_events_seen(c.seen);
+    beat.set_events_acked(c.acked);
+    beat.set_events_dropped(c.dropped);
+    beat.set_events_queued(c.queued);
+    return beat;
+  };
+  auto on_config = [&shipper](const v1::CollectorConfig& config) {
+    absl::Duration delay = absl::Nanoseconds(
+        google::protobuf::util::TimeUtil::DurationToNanoseconds(config.batch_delay()));
+    if (config.batch_events() > 0) shipper.SetBatching(config.batch_events(), delay);
+    std::fprintf(stderr,
+                 "tapio agent: the server's configuration %llu: batches of %u event(s) or %s, "
+                 "a heartbeat every %s\n",
+                 static_cast<unsigned long long>(config.generation()), config.batch_events(),
+                 absl::FormatDuration(delay).c_str(),
+                 google::protobuf::util::TimeUtil::ToString(config.heartbeat_interval()).c_str());
+    std::fflush(stderr);
+  };
+  return transport::CollectorControl::Start(std::move(options), figures, on_config);
+}
+
 }  // namespace
 
 CLI::App* AgentCommand::Register(CLI::App& app) {
@@ -250,6 +295,16 @@ int AgentCommand::Run() {
   std::fprintf(stderr, "tapio agent: node %s, kernel collector: %s\n", node.c_str(),
                started->mode.c_str());
   std::fflush(stderr);
+  std::unique_ptr<transport::CollectorControl> control;
+  if (shipper != nullptr) {
+    absl::StatusOr<std::unique_ptr<transport::CollectorControl>> made =
+        StartControl(shipping_, server_, token_file_, node, started->mode, *shipper);
+    if (!made.ok()) {
+      std::fprintf(stderr, "tapio agent: %s\n", std::string(made.status().message()).c_str());
+      return 2;
+    }
+    control = *std::move(made);
+  }
   OnStopSignals();
   const absl::Time deadline = absl::Now() + run_for;
   std::vector<domain::Event> events;

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "cli/pattern_library.h"
 #include "cli/token_file.h"
+#include "config/config.h"
 #include "server/analysis_rebuild.h"
 #include "server/server.h"
 #include "storage/postgres/postgres_store.h"
@@ -34,7 +35,23 @@ absl::StatusOr<std::unique_ptr<storage::Store>> OpenStore(const std::string& sql
   return std::unique_ptr<storage::Store>(*std::move(lite));
 }
 
+// The file's settings, or the defaults when there is no file.
+absl::StatusOr<config::Config> ReadConfig(const std::string& path) {
+  return path.empty() ? config::DefaultConfig() : config::LoadConfigFile(path);
+}
+
 }  // namespace
+
+server::CollectorSettings ServeCommand::Collectors(const config::Config& file) const {
+  server::CollectorSettings s;
+  s.events_per_second =
+      collector_rate_flag_->count() > 0 ? collector_rate_ : file.collectors.events_per_second;
+  s.burst = collector_burst_flag_->count() > 0 ? collector_burst_ : file.collectors.burst;
+  s.batch_events = static_cast<uint32_t>(file.collectors.batch_events);
+  s.batch_delay = file.collectors.batch_delay;
+  s.heartbeat_interval = file.collectors.heartbeat_interval;
+  return s;
+}
 
 CLI::App* ServeCommand::Register(CLI::App& app) {
   CLI::App* serve =
@@ -54,14 +71,14 @@ CLI::App* ServeCommand::Register(CLI::App& app) {
   serve->add_option("--tls-key", tls_key_, "The certificate's private key (PEM)");
   serve->add_option("--client-ca", client_ca_,
                     "Ask every client for a certificate signed by this CA (PEM); needs TLS");
-  serve
-      ->add_option("--collector-rate", collector_rate_,
-                   "Events per second each collector may send; 0: no limit")
-      ->capture_default_str();
-  serve
-      ->add_option("--collector-burst", collector_burst_,
-                   "Events a collector may send at once after a quiet spell; 0: 2 s' worth")
-      ->capture_default_str();
+  serve->add_option("--config", config_path_,
+                    "tapio.yaml: the cluster and the collectors' settings; read again on SIGHUP");
+  collector_rate_flag_ = serve->add_option(
+      "--collector-rate", collector_rate_,
+      "Events per second each collector may send; 0: no limit (collectors.events_per_second)");
+  collector_burst_flag_ = serve->add_option(
+      "--collector-burst", collector_burst_,
+      "Events a collector may send at once after a quiet spell; 0: 2 s' worth (collectors.burst)");
   serve->add_option("--cluster", cluster_, "The cluster's name, as its agents give it");
   serve->add_option("--patterns", patterns_,
                     "A directory of pattern files to use instead of the built-in library");
@@ -80,7 +97,15 @@ int ServeCommand::Run() {
   sigemptyset(&stop);
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  absl::StatusOr<config::Config> file = ReadConfig(config_path_);
+  if (!file.ok()) {
+    std::fprintf(stderr, "tapio serve: %s\n", std::string(file.status().message()).c_str());
+    return 2;
+  }
+  const std::string cluster = cluster_.empty() ? file->cluster : cluster_;
 
   absl::StatusOr<std::vector<intelligence::Pattern>> patterns = LoadPatternLibrary(patterns_);
   if (!patterns.ok()) {
@@ -99,10 +124,9 @@ int ServeCommand::Run() {
   options.tls_cert_file = tls_cert_;
   options.tls_key_file = tls_key_;
   options.client_ca_file = client_ca_;
-  options.collector_events_per_second = collector_rate_;
-  options.collector_burst = collector_burst_;
+  options.collectors = Collectors(*file);
   options.http_listen = http_listen_;
-  server::LiveAnalysis analysis(*std::move(patterns), {.cluster = cluster_}, domain::Clock::Real());
+  server::LiveAnalysis analysis(*std::move(patterns), {.cluster = cluster}, domain::Clock::Real());
   absl::StatusOr<uint64_t> rebuilt = server::RebuildFromStore(**store, analysis);
   if (!rebuilt.ok()) {
     std::fprintf(stderr, "tapio serve: reading the store back: %s\n",
@@ -127,7 +151,19 @@ int ServeCommand::Run() {
                postgres_.empty() ? store_.c_str() : "in PostgreSQL");
   std::fflush(stderr);
   int signal = 0;
-  sigwait(&stop, &signal);
+  while (sigwait(&stop, &signal) == 0 && signal == SIGHUP) {
+    absl::StatusOr<config::Config> again = ReadConfig(config_path_);
+    if (!again.ok()) {
+      std::fprintf(stderr, "tapio serve: SIGHUP: keeping the settings in force: %s\n",
+                   std::string(again.status().message()).c_str());
+    } else {
+      uint64_t generation = (*server)->Reconfigure(Collectors(*again));
+      std::fprintf(stderr, "tapio serve: SIGHUP: %s read again; collector configuration %llu\n",
+                   config_path_.empty() ? "(no --config)" : config_path_.c_str(),
+                   static_cast<unsigned long long>(generation));
+    }
+    std::fflush(stderr);
+  }
   (*server)->Shutdown(kGrace);
   const server::IngestCounts& c = (*server)->ingest();
   std::fprintf(stderr,

@@ -1,13 +1,17 @@
 // `tapio serve`: the server. It opens the store (SQLite by default, PostgreSQL with
 // --postgres), loads the pattern library, listens for agents' event streams and for queries
 // (TLS and a bearer token when configured), analyses what it stores as it arrives, and on
-// SIGINT or SIGTERM stops taking calls, lets those in flight finish and closes the store.
+// SIGINT or SIGTERM stops taking calls, lets those in flight finish and closes the store. On
+// SIGHUP it reads its tapio.yaml again and pushes the `collectors` settings to its collectors;
+// flags given on the command line win over the file.
 #ifndef TAPIO_CLI_SERVE_COMMAND_H_
 #define TAPIO_CLI_SERVE_COMMAND_H_
 
 #include <string>
 
 #include "cli/command.h"
+#include "config/config.h"
+#include "server/server.h"
 
 namespace tapio::cli {
 
@@ -17,6 +21,9 @@ class ServeCommand : public Command {
   int Run() override;
 
  private:
+  // The flags given win over the file.
+  server::CollectorSettings Collectors(const config::Config& file) const;
+
   std::string listen_ = "127.0.0.1:7470";
   std::string http_listen_ = "127.0.0.1:7471";
   std::string store_ = "tapio.db";
@@ -25,8 +32,11 @@ class ServeCommand : public Command {
   std::string tls_cert_;
   std::string tls_key_;
   std::string client_ca_;
+  std::string config_path_;
   double collector_rate_ = 0;
   double collector_burst_ = 0;
+  CLI::Option* collector_rate_flag_ = nullptr;
+  CLI::Option* collector_burst_flag_ = nullptr;
   std::string cluster_;
   std::string patterns_;
 };

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
 #include "intelligence/report/report_builder.h"
 #include "tapio/v1/tapio_service.grpc.pb.h"
@@ -53,6 +54,18 @@ int StatusCommand::Run() {
         static_cast<unsigned long long>(c.events_duplicate()),
         static_cast<unsigned long long>(c.events_rejected()),
         static_cast<unsigned long long>(c.batches_throttled()));
+    if (!c.has_last_heartbeat()) continue;
+    std::printf(
+        "  %-24s %s%s on %s, tapio %s (%s); heartbeat %s, configuration %llu; %llu seen, %llu "
+        "acknowledged, %llu dropped, %llu waiting\n",
+        "", c.silent() ? "SILENT " : "", c.kind().c_str(), c.node().c_str(), c.version().c_str(),
+        absl::StrJoin(c.sources(), "; ").c_str(),
+        google::protobuf::util::TimeUtil::ToString(c.last_heartbeat()).c_str(),
+        static_cast<unsigned long long>(c.config_generation()),
+        static_cast<unsigned long long>(c.events_seen()),
+        static_cast<unsigned long long>(c.events_acked()),
+        static_cast<unsigned long long>(c.events_dropped()),
+        static_cast<unsigned long long>(c.events_queued()));
   }
   return status.ready() ? 0 : 1;
 }

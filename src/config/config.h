@@ -30,6 +30,15 @@ struct PipelineConfig {
   absl::flat_hash_map<domain::Source, Overflow> source_overflow;
 };
 
+// What a server asks of the collectors that stream to it, and holds them to.
+struct CollectorsConfig {
+  int events_per_second = 0;
+  int burst = 0;
+  int batch_events = 0;
+  absl::Duration batch_delay;
+  absl::Duration heartbeat_interval;
+};
+
 struct LogConfig {
   LogLevel level = LogLevel::kInfo;
 };
@@ -37,6 +46,7 @@ struct LogConfig {
 struct Config {
   std::string cluster;
   PipelineConfig pipeline;
+  CollectorsConfig collectors;
   LogConfig log;
 };
 

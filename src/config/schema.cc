@@ -146,6 +146,25 @@ std::vector<Key> MakeSchema() {
       "pipeline.sources.<source>.overflow", OverflowWords(),
       "The overflow policy of one source, instead of `pipeline.overflow`.",
       [](Config& c, domain::Source s) -> Overflow& { return c.pipeline.source_overflow[s]; }));
+  keys.push_back(Integer(
+      "collectors.events_per_second", "0", 0, 100'000'000,
+      "Events per second a server lets each collector send (0: no limit); read again on SIGHUP.",
+      [](Config& c) -> int& { return c.collectors.events_per_second; }));
+  keys.push_back(
+      Integer("collectors.burst", "0", 0, 100'000'000,
+              "Events a collector may send at once after a quiet spell (0: two seconds' worth).",
+              [](Config& c) -> int& { return c.collectors.burst; }));
+  keys.push_back(Integer("collectors.batch_events", "1000", 1, 65536,
+                         "Events per batch a server asks its collectors to send, at most.",
+                         [](Config& c) -> int& { return c.collectors.batch_events; }));
+  keys.push_back(Duration("collectors.batch_delay", "200ms", absl::Milliseconds(1),
+                          absl::Seconds(60),
+                          "How long a collector may hold events before sending a batch.",
+                          [](Config& c) -> absl::Duration& { return c.collectors.batch_delay; }));
+  keys.push_back(
+      Duration("collectors.heartbeat_interval", "10s", absl::Milliseconds(100), absl::Minutes(10),
+               "How often collectors report to the server; three missed make one silent.",
+               [](Config& c) -> absl::Duration& { return c.collectors.heartbeat_interval; }));
   keys.push_back(Enum<LogLevel>("log.level", "info", LogLevelWords(),
                                 "The least severe log line written.",
                                 [](Config& c) -> LogLevel& { return c.log.level; }));

@@ -4,11 +4,17 @@
 
 namespace tapio::server {
 
+void CollectorRateLimit::SetRate(double events_per_second, double burst) {
+  absl::MutexLock lock(&mu_);
+  rate_ = events_per_second;
+  burst_ = burst;
+}
+
 bool CollectorRateLimit::Take(const std::string& collector, uint64_t events,
                               absl::Duration* retry_after) {
-  if (!limited()) return true;
   const int64_t now = clock_.NowNanos();
   absl::MutexLock lock(&mu_);
+  if (rate_ <= 0) return true;
   auto [it, added] = buckets_.try_emplace(collector, Bucket{burst_, now});
   Bucket& bucket = it->second;
   if (!added) {

@@ -19,9 +19,10 @@ class CollectorRateLimit {
  public:
   // 0 events per second: no limit. `clock` must outlive the limit.
   CollectorRateLimit(double events_per_second, double burst, const domain::Clock& clock)
-      : rate_(events_per_second), burst_(burst), clock_(clock) {}
+      : clock_(clock), rate_(events_per_second), burst_(burst) {}
 
-  bool limited() const { return rate_ > 0; }
+  // A new rate and burst for every bucket from now on; what buckets hold is kept.
+  void SetRate(double events_per_second, double burst);
   // Takes `events` tokens from `collector`'s bucket; false (taking none) while it is empty.
   // `retry_after` then says when it holds a token again.
   bool Take(const std::string& collector, uint64_t events, absl::Duration* retry_after);
@@ -32,10 +33,10 @@ class CollectorRateLimit {
     int64_t filled_ns = 0;
   };
 
-  const double rate_;
-  const double burst_;
   const domain::Clock& clock_;
   absl::Mutex mu_;
+  double rate_ ABSL_GUARDED_BY(mu_);
+  double burst_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -37,8 +37,20 @@ TEST(CollectorRateLimitTest, NoRateIsNoLimit) {
   domain::FakeClock clock(kSecond);
   CollectorRateLimit limit(0, 0, clock);
   absl::Duration retry;
-  EXPECT_FALSE(limit.limited());
   for (int i = 0; i < 100; ++i) EXPECT_TRUE(limit.Take("agent/a", 1'000'000, &retry));
+}
+
+TEST(CollectorRateLimitTest, ANewRateHoldsFromTheNextBatch) {
+  domain::FakeClock clock(kSecond);
+  CollectorRateLimit limit(0, 0, clock);
+  absl::Duration retry;
+  ASSERT_TRUE(limit.Take("agent/a", 1'000'000, &retry));
+  limit.SetRate(100, 100);
+  ASSERT_TRUE(limit.Take("agent/a", 100, &retry));
+  EXPECT_FALSE(limit.Take("agent/a", 1, &retry)) << "the burst of the new rate is spent";
+  EXPECT_EQ(retry, absl::Milliseconds(10));
+  limit.SetRate(0, 0);
+  EXPECT_TRUE(limit.Take("agent/a", 1'000'000, &retry)) << "no rate is no limit again";
 }
 
 }  // namespace

@@ -2,17 +2,15 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "domain/entity.h"
 #include "domain/event_proto.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace tapio::server {
-
-using google::protobuf::util::TimeUtil;
 
 grpc::Status CollectorStream::Stream(
     grpc::ServerContext* context, grpc::ServerReaderWriter<v1::BatchAck, v1::EventBatch>* stream) {
@@ -25,41 +23,74 @@ grpc::Status CollectorStream::Stream(
   while (stream->Read(&batch)) {
     if (collector.empty()) {
       collector = batch.collector_id().empty() ? "unnamed" : batch.collector_id();
-      absl::MutexLock lock(&mu_);
-      v1::CollectorStatus& s = collectors_[collector];
-      if (s.id().empty()) {
-        s.set_id(collector);
-        *s.mutable_first_seen() = TimeUtil::GetCurrentTime();
-      }
-      s.set_streams(s.streams() + 1);
+      registry_.StreamOpened(collector);
     }
-    Tally tally;
+    BatchTally tally;
     ended = Ingest(collector, batch, &newest, &tally);
-    {
-      absl::MutexLock lock(&mu_);
-      v1::CollectorStatus& s = collectors_[collector];
-      *s.mutable_last_seen() = TimeUtil::GetCurrentTime();
-      s.set_batches(s.batches() + 1);
-      s.set_events_stored(s.events_stored() + tally.stored);
-      s.set_events_duplicate(s.events_duplicate() + tally.duplicate);
-      s.set_events_rejected(s.events_rejected() + tally.rejected);
-      s.set_batches_throttled(s.batches_throttled() + tally.throttled);
-    }
+    registry_.BatchIngested(collector, tally);
     if (!ended.ok()) break;
     v1::BatchAck ack;
     ack.set_sequence(batch.sequence());
     if (!stream->Write(ack)) break;
   }
-  if (!collector.empty()) {
-    absl::MutexLock lock(&mu_);
-    v1::CollectorStatus& s = collectors_[collector];
-    s.set_streams(s.streams() - 1);
-  }
+  if (!collector.empty()) registry_.StreamClosed(collector);
   return ended;
 }
 
+grpc::Status CollectorStream::Register(grpc::ServerContext* context,
+                                       const v1::Registration* request,
+                                       v1::CollectorConfig* response) {
+  if (grpc::Status auth = token_.Check(*context); !auth.ok()) return auth;
+  if (request->collector_id().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "a registration names its collector (collector_id)");
+  }
+  *response = registry_.Register(*request);
+  return grpc::Status::OK;
+}
+
+grpc::Status CollectorStream::Heartbeat(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::CollectorConfig, v1::CollectorHeartbeat>* stream) {
+  if (grpc::Status auth = token_.Check(*context); !auth.ok()) return auth;
+  v1::CollectorHeartbeat first;
+  if (!stream->Read(&first)) return grpc::Status::OK;
+  if (!registry_.Registered(first.collector_id())) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("collector \"", first.collector_id(),
+                                     "\" has not registered: call Register first"));
+  }
+  registry_.Heartbeat(first);
+  v1::CollectorConfig config = registry_.config();
+  if (config.generation() != first.config_generation() && !stream->Write(config)) {
+    return grpc::Status::OK;
+  }
+  // Heartbeats are read on a thread of their own; this one pushes each new configuration.
+  std::atomic<bool> ended{false};
+  std::thread reader([&] {
+    v1::CollectorHeartbeat heartbeat;
+    while (stream->Read(&heartbeat)) {
+      heartbeat.set_collector_id(first.collector_id());
+      registry_.Heartbeat(heartbeat);
+    }
+    ended = true;
+  });
+  constexpr absl::Duration kCheckEvery = absl::Milliseconds(200);
+  while (!ended && !stopping_ && !context->IsCancelled()) {
+    if (registry_.AwaitNewerConfig(config.generation(), kCheckEvery, &config) &&
+        !stream->Write(config)) {
+      break;
+    }
+  }
+  if (!ended) context->TryCancel();
+  reader.join();
+  return grpc::Status::OK;
+}
+
+void CollectorStream::Stop() { stopping_ = true; }
+
 grpc::Status CollectorStream::Ingest(const std::string& collector, v1::EventBatch& batch,
-                                     uint64_t* newest, Tally* tally) {
+                                     uint64_t* newest, BatchTally* tally) {
   ++counts_.batches;
   absl::Duration retry;
   if (!limit_.Take(collector, static_cast<uint64_t>(batch.events_size()), &retry)) {
@@ -122,13 +153,6 @@ grpc::Status CollectorStream::Ingest(const std::string& collector, v1::EventBatc
   }
   analysis_.Observe(marker);
   return grpc::Status::OK;
-}
-
-std::vector<v1::CollectorStatus> CollectorStream::Collectors() const {
-  absl::MutexLock lock(&mu_);
-  std::vector<v1::CollectorStatus> out;
-  for (const auto& [id, status] : collectors_) out.push_back(status);
-  return out;
 }
 
 }  // namespace tapio::server

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "domain/source_file.h"
+#include "google/protobuf/util/time_util.h"
 #include "server/undecodable_request.h"
 
 namespace tapio::server {
@@ -15,16 +16,28 @@ constexpr size_t kMaxPemBytes = 1 << 20;
 // How often a quiet stream's time is moved on.
 constexpr absl::Duration kTick = absl::Seconds(1);
 
+double Burst(const CollectorSettings& s) { return s.burst > 0 ? s.burst : 2 * s.events_per_second; }
+
+v1::CollectorConfig ConfigOf(const CollectorSettings& s) {
+  v1::CollectorConfig config;
+  config.set_batch_events(s.batch_events);
+  *config.mutable_batch_delay() = google::protobuf::util::TimeUtil::NanosecondsToDuration(
+      absl::ToInt64Nanoseconds(s.batch_delay));
+  *config.mutable_heartbeat_interval() = google::protobuf::util::TimeUtil::NanosecondsToDuration(
+      absl::ToInt64Nanoseconds(s.heartbeat_interval));
+  config.set_events_per_second(s.events_per_second);
+  return config;
+}
+
 }  // namespace
 
 Server::Server(const ServerOptions& options, storage::Store& store, LiveAnalysis& analysis)
     : analysis_(analysis),
       token_(options.token),
-      limit_(options.collector_events_per_second,
-             options.collector_burst > 0 ? options.collector_burst
-                                         : 2 * options.collector_events_per_second,
+      limit_(options.collectors.events_per_second, Burst(options.collectors),
              domain::Clock::Real()),
-      collector_(store, analysis, token_, limit_),
+      registry_(ConfigOf(options.collectors), domain::Clock::Real()),
+      collector_(store, analysis, token_, limit_, registry_),
       events_(store, token_),
       correlation_(store, analysis, token_),
       status_(options.version, store, analysis, collector_, token_) {}
@@ -96,8 +109,14 @@ void Server::Tick() {
   }
 }
 
+uint64_t Server::Reconfigure(const CollectorSettings& settings) {
+  limit_.SetRate(settings.events_per_second, Burst(settings));
+  return registry_.SetConfig(ConfigOf(settings)).generation();
+}
+
 void Server::Shutdown(absl::Duration grace) {
   correlation_.Stop();
+  collector_.Stop();
   if (http_ != nullptr) http_->Stop();
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() +

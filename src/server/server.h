@@ -7,6 +7,7 @@
 #ifndef TAPIO_SERVER_SERVER_H_
 #define TAPIO_SERVER_SERVER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "grpcpp/grpcpp.h"
 #include "server/api_metrics.h"
 #include "server/bearer_token.h"
+#include "server/collector_registry.h"
 #include "server/collector_stream.h"
 #include "server/correlation_queries.h"
 #include "server/event_query.h"
@@ -26,6 +28,17 @@
 #include "storage/store.h"
 
 namespace tapio::server {
+
+// What the server asks of every collector (CollectorConfig) and holds it to.
+struct CollectorSettings {
+  // Events per second each collector may send (0: no limit), and how many it may send at once
+  // after a quiet spell (0: two seconds' worth).
+  double events_per_second = 0;
+  double burst = 0;
+  uint32_t batch_events = 1000;
+  absl::Duration batch_delay = absl::Milliseconds(200);
+  absl::Duration heartbeat_interval = absl::Seconds(10);
+};
 
 struct ServerOptions {
   // What TapioService.Status says the version is.
@@ -41,10 +54,7 @@ struct ServerOptions {
   // REQUIRES: TLS.
   std::string client_ca_file;
   int max_message_bytes = 16 << 20;
-  // Events per second each collector may send (0: no limit), and how many it may send at once
-  // after a quiet spell (0: two seconds' worth).
-  double collector_events_per_second = 0;
-  double collector_burst = 0;
+  CollectorSettings collectors;
   // host:port of the HTTP gateway; empty: none.
   std::string http_listen;
   size_t max_http_body_bytes = 1 << 20;
@@ -64,6 +74,9 @@ class Server {
   int http_port() const { return http_ == nullptr ? 0 : http_->port(); }
   bool tls() const { return tls_; }
   const IngestCounts& ingest() const { return collector_.counts(); }
+  // Holds every collector to `settings` from now on, and pushes the change to those that
+  // send heartbeats. Returns the configuration's generation.
+  uint64_t Reconfigure(const CollectorSettings& settings);
   // Stops taking calls; those in flight get `grace` to finish.
   void Shutdown(absl::Duration grace);
 
@@ -74,6 +87,7 @@ class Server {
   LiveAnalysis& analysis_;
   BearerToken token_;
   CollectorRateLimit limit_;
+  CollectorRegistry registry_;
   CollectorStream collector_;
   EventQueryService events_;
   CorrelationQueries correlation_;

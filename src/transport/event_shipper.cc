@@ -23,7 +23,9 @@ EventShipper::EventShipper(Options options, BatchQueue queue,
                            std::shared_ptr<grpc::ChannelCredentials> credentials)
     : options_(std::move(options)),
       credentials_(std::move(credentials)),
-      queue_(std::move(queue)) {}
+      queue_(std::move(queue)),
+      batch_events_(options_.batch_events),
+      batch_delay_(options_.batch_delay) {}
 
 EventShipper::~EventShipper() {
   {
@@ -39,7 +41,7 @@ void EventShipper::Submit(std::vector<v1::UnifiedEvent> events) {
   counts_.seen += events.size();
   if (pending_.events_size() == 0) pending_since_ = absl::Now();
   for (v1::UnifiedEvent& e : events) *pending_.add_events() = std::move(e);
-  if (static_cast<size_t>(pending_.events_size()) >= options_.batch_events) CutBatch(true);
+  if (static_cast<size_t>(pending_.events_size()) >= batch_events_) CutBatch(true);
 }
 
 void EventShipper::Finish() {
@@ -51,13 +53,19 @@ void EventShipper::Finish() {
 bool EventShipper::CutBatch(bool force) {
   const size_t n = static_cast<size_t>(pending_.events_size());
   if (n == 0 && !pending_.final()) return false;
-  if (!force && n < options_.batch_events && absl::Now() - pending_since_ < options_.batch_delay) {
+  if (!force && n < batch_events_ && absl::Now() - pending_since_ < batch_delay_) {
     return false;
   }
   pending_.set_collector_id(options_.collector_id);
   if (!queue_.Push(std::move(pending_))) counts_.dropped += n;
   pending_.Clear();
   return true;
+}
+
+void EventShipper::SetBatching(size_t events, absl::Duration delay) {
+  absl::MutexLock lock(&mu_);
+  batch_events_ = std::max<size_t>(1, events);
+  batch_delay_ = delay;
 }
 
 bool EventShipper::Drain(absl::Duration timeout) {
@@ -135,7 +143,7 @@ std::string EventShipper::Session() {
         return stopping_ || broken || sendable() != nullptr;
       };
       while (!ready()) {
-        mu_.AwaitWithTimeout(absl::Condition(&ready), options_.batch_delay);
+        mu_.AwaitWithTimeout(absl::Condition(&ready), batch_delay_);
         CutBatch(/*force=*/false);
       }
       if (stopping_ || broken) break;

@@ -69,6 +69,8 @@ class EventShipper {
   // Says that what was submitted so far is all there is (the end of a replay): the batch that
   // carries the last of it is marked final.
   void Finish();
+  // Cuts batches at `events` events or at `delay`'s age from now on, as the server asks.
+  void SetBatching(size_t events, absl::Duration delay);
   // Waits up to `timeout` for every event submitted so far to be acknowledged.
   bool Drain(absl::Duration timeout);
   Counts counts() const;
@@ -88,6 +90,8 @@ class EventShipper {
   BatchQueue queue_ ABSL_GUARDED_BY(mu_);
   tapio::v1::EventBatch pending_ ABSL_GUARDED_BY(mu_);
   absl::Time pending_since_ ABSL_GUARDED_BY(mu_);
+  size_t batch_events_ ABSL_GUARDED_BY(mu_);
+  absl::Duration batch_delay_ ABSL_GUARDED_BY(mu_);
   Counts counts_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;

@@ -68,6 +68,9 @@ class TapioProcess {
     return line;
   }
 
+  // Sends `signal` and goes on (SIGHUP: read the configuration again).
+  void Signal(int signal) { kill(pid_, signal); }
+
   // Sends `signal` (SIGTERM: a clean stop; SIGKILL: a crash); returns the exit code, or -1
   // when the signal killed it. Keeps reading its output meanwhile, so that a child blocked on
   // a full pipe can still stop; what it printed stays readable with Line.
