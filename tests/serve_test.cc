@@ -133,6 +133,47 @@ TEST_F(ServeTest, AServerKilledMidStreamKeepsWhatItAcknowledgedAndGetsTheRestOnc
       << "every event once: none lost, none twice";
 }
 
+// `tapio events --follow` prints each matching event as it is stored, and only those; with
+// --since it first lists what was stored before, and nothing twice.
+TEST_F(ServeTest, EventsAreFollowedFromTheCommandLineAsTheyAreStored) {
+  auto server = Serve();
+  auto shipper = *transport::EventShipper::Start(Shipping());
+  shipper->Submit(Events(1, 10, "api-0"));
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
+
+  TapioProcess follower({"events", "--follow", "--since", "24000h", "--entity", "pod/shop/api-0",
+                         "--output", "json", "--server", Address(), "--token-file",
+                         dir_ + "/token"});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::vector<uint64_t> ids;
+  auto next_id = [&] {
+    v1::UnifiedEvent e;
+    std::string line = follower.Line(/*from_stderr=*/false, deadline);
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &e).ok()) << line;
+    EXPECT_EQ(e.entity().name(), "api-0") << line;
+    return e.id();
+  };
+  for (int i = 0; i < 10; ++i) ids.push_back(next_id());
+  EXPECT_THAT(follower.Line(/*from_stderr=*/true, deadline), HasSubstr("following"));
+
+  shipper->Submit(Events(101, 5, "web-0"));
+  shipper->Submit(Events(1, 10, "api-0"));  // sent again: stored once, so not shown again
+  shipper->Submit(Events(201, 5, "api-0"));
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
+  for (int i = 0; i < 5; ++i) ids.push_back(next_id());
+  std::vector<uint64_t> expected;
+  for (uint64_t id = 1; id <= 10; ++id) expected.push_back(id);
+  for (uint64_t id = 201; id <= 205; ++id) expected.push_back(id);
+  EXPECT_EQ(ids, expected);
+  EXPECT_EQ(follower.Line(/*from_stderr=*/false,
+                          std::chrono::steady_clock::now() + std::chrono::milliseconds(300)),
+            "")
+      << "nothing else matches";
+  follower.Stop();
+  shipper.reset();
+  EXPECT_EQ(server->Stop(), 0);
+}
+
 // A collector over its rate has batches refused with a reason; its shipper sends them again
 // after reconnecting, and in the end every event is stored once.
 TEST_F(ServeTest, ACollectorOverItsRateIsSlowedAndLosesNothing) {

@@ -128,11 +128,13 @@ grpc::Status CollectorStream::Ingest(const std::string& collector, v1::EventBatc
   counts_.events_duplicate += tally->duplicate;
   if (stored->size() == valid.size()) {
     analysis_.Observe(valid);
+    tail_.Publish(valid);
   } else if (!stored->empty()) {
     std::vector<v1::UnifiedEvent> fresh;
     fresh.reserve(stored->size());
     for (size_t i : *stored) fresh.push_back(std::move(valid[i]));
     analysis_.Observe(fresh);
+    tail_.Publish(fresh);
   }
   if (!batch.final()) return grpc::Status::OK;
   // Stored like any event, so that replaying the store concludes at the same place.

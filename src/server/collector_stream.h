@@ -5,8 +5,9 @@
 // acknowledged event survives the server's crash. A collector over its rate has its batch refused
 // with RESOURCE_EXHAUSTED, saying when to retry; it re-sends it after reconnecting. A batch marked
 // final is followed by a stored kReplayEndType event at the stream's newest time, which makes the
-// analysis conclude what is pending. Register and Heartbeat keep the collector registry and push
-// its configuration to each collector as it changes. Thread-safe.
+// analysis conclude what is pending. What is stored is published to the event tail. Register and
+// Heartbeat keep the collector registry and push its configuration to each collector as it changes.
+// Thread-safe.
 #ifndef TAPIO_SERVER_COLLECTOR_STREAM_H_
 #define TAPIO_SERVER_COLLECTOR_STREAM_H_
 
@@ -21,6 +22,7 @@
 #include "server/bearer_token.h"
 #include "server/collector_rate_limit.h"
 #include "server/collector_registry.h"
+#include "server/event_tail.h"
 #include "server/live_analysis.h"
 #include "storage/store.h"
 #include "tapio/v1/collector.grpc.pb.h"
@@ -41,8 +43,13 @@ class CollectorStream final : public tapio::v1::CollectorService::Service {
  public:
   // All must outlive the service.
   CollectorStream(storage::Store& store, LiveAnalysis& analysis, const BearerToken& token,
-                  CollectorRateLimit& limit, CollectorRegistry& registry)
-      : store_(store), analysis_(analysis), token_(token), limit_(limit), registry_(registry) {}
+                  CollectorRateLimit& limit, CollectorRegistry& registry, EventTail& tail)
+      : store_(store),
+        analysis_(analysis),
+        token_(token),
+        limit_(limit),
+        registry_(registry),
+        tail_(tail) {}
 
   grpc::Status Stream(
       grpc::ServerContext* context,
@@ -69,6 +76,7 @@ class CollectorStream final : public tapio::v1::CollectorService::Service {
   const BearerToken& token_;
   CollectorRateLimit& limit_;
   CollectorRegistry& registry_;
+  EventTail& tail_;
   std::atomic<bool> stopping_{false};
   domain::EventIdGenerator ids_{std::random_device{}()};
   IngestCounts counts_;

@@ -13,6 +13,9 @@ namespace {
 // A certificate or key is a few kilobytes; a file far larger is not one.
 constexpr size_t kMaxPemBytes = 1 << 20;
 
+// The newest stored events held for readers of EventService.Tail.
+constexpr size_t kTailEvents = 65536;
+
 // How often a quiet stream's time is moved on.
 constexpr absl::Duration kTick = absl::Seconds(1);
 
@@ -37,8 +40,9 @@ Server::Server(const ServerOptions& options, storage::Store& store, LiveAnalysis
       limit_(options.collectors.events_per_second, Burst(options.collectors),
              domain::Clock::Real()),
       registry_(ConfigOf(options.collectors), domain::Clock::Real()),
-      collector_(store, analysis, token_, limit_, registry_),
-      events_(store, token_),
+      tail_(kTailEvents),
+      collector_(store, analysis, token_, limit_, registry_, tail_),
+      events_(store, tail_, token_),
       correlation_(store, analysis, token_),
       status_(options.version, store, analysis, collector_, token_) {}
 
@@ -117,6 +121,7 @@ uint64_t Server::Reconfigure(const CollectorSettings& settings) {
 void Server::Shutdown(absl::Duration grace) {
   correlation_.Stop();
   collector_.Stop();
+  events_.Stop();
   if (http_ != nullptr) http_->Stop();
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() +

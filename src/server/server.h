@@ -22,6 +22,7 @@
 #include "server/collector_stream.h"
 #include "server/correlation_queries.h"
 #include "server/event_query.h"
+#include "server/event_tail.h"
 #include "server/http_gateway.h"
 #include "server/live_analysis.h"
 #include "server/status_service.h"
@@ -88,6 +89,7 @@ class Server {
   BearerToken token_;
   CollectorRateLimit limit_;
   CollectorRegistry registry_;
+  EventTail tail_;
   CollectorStream collector_;
   EventQueryService events_;
   CorrelationQueries correlation_;
