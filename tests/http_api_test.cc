@@ -20,6 +20,7 @@
 #include "tests/support/poll.h"
 #include "tests/support/run_command.h"
 #include "tests/support/serve_fixture.h"
+#include "transport/event_shipper.h"
 
 namespace tapio {
 namespace {
@@ -151,6 +152,79 @@ TEST_F(HttpApiTest, TheInsightStreamCarriesAnIncidentAsItOpens) {
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &insight).ok()) << json;
   EXPECT_EQ(insight.change(), v1::Insight::CHANGE_OPENED);
   EXPECT_EQ(insight.incident().id(), 1u);
+  EXPECT_EQ(server->Stop(), 0);
+}
+
+TEST_F(HttpApiTest, TheEventStreamCarriesEachMatchingEventAsItIsStored) {
+  auto server = Serve();
+  EXPECT_EQ(Call("", "/api/v1/events:tail", "").second, 401);
+  httplib::Client client("127.0.0.1", http_port_);
+  std::mutex mu;
+  std::string received;
+  bool subscribed = false;
+  auto frames = [&] {
+    size_t n = 0;
+    for (size_t at = received.find("event: event\n"); at != std::string::npos;
+         at = received.find("event: event\n", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  std::thread reader([&] {
+    client.Get(
+        "/api/v1/events:tail?kind=Pod&namespace=shop&name=api-0",
+        {{"Authorization", "Bearer s3cret"}},
+        [&](const httplib::Response& response) {
+          std::lock_guard<std::mutex> lock(mu);
+          subscribed = response.status == 200;
+          return subscribed;
+        },
+        [&](const char* data, size_t length) {
+          std::lock_guard<std::mutex> lock(mu);
+          received.append(data, length);
+          return frames() < 3;
+        });
+  });
+  auto within = std::chrono::seconds(20);
+  ASSERT_TRUE(::tapio::testing::PollUntil(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return subscribed;
+      },
+      within));
+  // The stream is registered once its headers are out; events stored from then on reach it.
+  auto shipper = *transport::EventShipper::Start(Shipping());
+  std::vector<v1::UnifiedEvent> batch;
+  for (uint64_t id = 1; id <= 6; ++id) {
+    v1::UnifiedEvent& e = batch.emplace_back();
+    e.set_id(id);
+    e.set_time_unix_nano(1'772'360'100'000'000'000 + id);
+    e.set_source(v1::SOURCE_KERNEL);
+    e.set_type("kernel.oom_kill");
+    e.set_severity(v1::SEVERITY_ERROR);
+    e.mutable_entity()->set_kind("Pod");
+    e.mutable_entity()->set_namespace_("shop");
+    e.mutable_entity()->set_name(id % 2 == 0 ? "api-0" : "web-0");
+  }
+  shipper->Submit(std::move(batch));
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
+  EXPECT_TRUE(::tapio::testing::PollUntil(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return frames() >= 3;
+      },
+      within));
+  reader.join();
+  EXPECT_THAT(received, HasSubstr("id: 2\nevent: event\ndata: {"));
+  EXPECT_THAT(received, HasSubstr("id: 6\nevent: event\ndata: {"));
+  EXPECT_THAT(received, ::testing::Not(HasSubstr("web-0")));
+  size_t data = received.find("data: ");
+  v1::UnifiedEvent first;
+  std::string json = received.substr(data + 6, received.find('\n', data) - data - 6);
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &first).ok()) << json;
+  EXPECT_EQ(first.entity().name(), "api-0");
+  EXPECT_EQ(first.type(), "kernel.oom_kill");
+  shipper.reset();
   EXPECT_EQ(server->Stop(), 0);
 }
 

@@ -47,7 +47,9 @@ namespace {
 // How long a tail waits for events before it looks whether its client is still there.
 constexpr absl::Duration kTailPoll = absl::Milliseconds(200);
 
-bool Matches(const v1::EventTailRequest& r, const v1::UnifiedEvent& e) {
+}  // namespace
+
+bool TailMatches(const v1::EventTailRequest& r, const v1::UnifiedEvent& e) {
   return (r.kind().empty() || r.kind() == e.entity().kind()) &&
          (r.namespace_().empty() || r.namespace_() == e.entity().namespace_()) &&
          (r.name().empty() || r.name() == e.entity().name()) &&
@@ -55,8 +57,6 @@ bool Matches(const v1::EventTailRequest& r, const v1::UnifiedEvent& e) {
          (r.trace_id().empty() ||
           absl::AsciiStrToLower(r.trace_id()) == absl::BytesToHexString(e.trace().trace_id()));
 }
-
-}  // namespace
 
 grpc::Status EventQueryService::Tail(grpc::ServerContext* context,
                                      const v1::EventTailRequest* request,
@@ -75,7 +75,7 @@ grpc::Status EventQueryService::Tail(grpc::ServerContext* context,
       open = writer->Write(item);
     }
     for (size_t i = 0; open && i < read.events.size(); ++i) {
-      if (!Matches(*request, read.events[i])) continue;
+      if (!TailMatches(*request, read.events[i])) continue;
       *item.mutable_event() = std::move(read.events[i]);
       item.clear_missed();
       open = writer->Write(item);

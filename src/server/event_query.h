@@ -21,6 +21,9 @@ inline constexpr uint32_t kMaxPage = 1000;
 absl::StatusOr<tapio::v1::EventPage> QueryEvents(storage::Store& store,
                                                  const tapio::v1::EventQuery& request);
 
+// Whether `event` is one `request` asks to follow.
+bool TailMatches(const tapio::v1::EventTailRequest& request, const tapio::v1::UnifiedEvent& event);
+
 class EventQueryService final : public tapio::v1::EventService::Service {
  public:
   // All must outlive the service.

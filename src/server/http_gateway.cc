@@ -227,6 +227,49 @@ void HttpGateway::Route() {
              Reply(res,
                    StatusNow(parts_.version, parts_.store, parts_.analysis, parts_.collectors));
            }));
+  http.Get("/api/v1/events:tail", timed("/api/v1/events:tail", [this](const httplib::Request& req,
+                                                                      httplib::Response& res) {
+             v1::EventTailRequest request;
+             request.set_kind(req.get_param_value("kind"));
+             request.set_namespace_(req.get_param_value("namespace"));
+             request.set_name(req.get_param_value("name"));
+             request.set_type(req.get_param_value("type"));
+             request.set_trace_id(req.get_param_value("trace_id"));
+             struct Cursor {
+               uint64_t last = 0;
+               absl::Time wrote = absl::Now();
+             };
+             auto cursor = std::make_shared<Cursor>();
+             cursor->last = parts_.tail.Join();
+             res.set_header("Cache-Control", "no-cache");
+             res.set_chunked_content_provider(
+                 "text/event-stream",
+                 [this, cursor, request](size_t, httplib::DataSink& sink) {
+                   if (stopping_) {
+                     sink.done();
+                     return true;
+                   }
+                   EventTail::Read read = parts_.tail.After(cursor->last, kStreamPoll);
+                   cursor->last = read.last;
+                   std::string frames;
+                   if (read.missed > 0) {
+                     absl::StrAppend(&frames, "event: missed\ndata: {\"missed\": ", read.missed,
+                                     "}\n\n");
+                   }
+                   for (const v1::UnifiedEvent& e : read.events) {
+                     if (!TailMatches(request, e)) continue;
+                     absl::StrAppend(&frames, "id: ", e.id(),
+                                     "\nevent: event\ndata: ", intelligence::ReportJson(e), "\n\n");
+                   }
+                   if (frames.empty() && absl::Now() - cursor->wrote >= kKeepAlive) {
+                     frames = ": keep-alive\n\n";
+                   }
+                   if (frames.empty()) return sink.is_writable();
+                   cursor->wrote = absl::Now();
+                   return sink.write(frames.data(), frames.size());
+                 },
+                 [this](bool) { parts_.tail.Leave(); });
+           }));
   http.Get("/api/v1/insights",
            timed("/api/v1/insights", [this](const httplib::Request& req, httplib::Response& res) {
              struct Cursor {

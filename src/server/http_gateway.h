@@ -14,6 +14,7 @@
 #include "server/api_metrics.h"
 #include "server/bearer_token.h"
 #include "server/collector_stream.h"
+#include "server/event_tail.h"
 #include "server/live_analysis.h"
 #include "storage/store.h"
 
@@ -40,6 +41,7 @@ struct HttpGatewayParts {
   storage::Store& store;
   LiveAnalysis& analysis;
   const CollectorStream& collectors;
+  EventTail& tail;
   ApiMetrics& metrics;
   const BearerToken& token;
 };

@@ -93,9 +93,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     http.tls_key_file = options.tls_key_file;
     http.client_ca_file = options.client_ca_file;
     http.max_body_bytes = options.max_http_body_bytes;
-    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Start(
-        http,
-        {options.version, store, analysis, server->collector_, server->metrics_, server->token_});
+    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway =
+        HttpGateway::Start(http, {options.version, store, analysis, server->collector_,
+                                  server->tail_, server->metrics_, server->token_});
     if (!gateway.ok()) return gateway.status();
     server->http_ = *std::move(gateway);
   }
