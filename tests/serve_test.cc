@@ -31,6 +31,7 @@
 #include "tapio/v1/event_service.grpc.pb.h"
 #include "tapio/v1/report.pb.h"
 #include "tapio/v1/tapio_service.pb.h"
+#include "tests/support/fake_api_server.h"
 #include "tests/support/run_command.h"
 #include "tests/support/serve_fixture.h"
 #include "tests/support/tapio_process.h"
@@ -171,6 +172,59 @@ TEST_F(ServeTest, EventsAreFollowedFromTheCommandLineAsTheyAreStored) {
       << "nothing else matches";
   follower.Stop();
   shipper.reset();
+  EXPECT_EQ(server->Stop(), 0);
+}
+
+// With --kubeconfig the server watches the Kubernetes API itself (here a stand-in replaying a
+// recorded pod watch, chunked mid-object): the objects build its topology and their
+// transitions are stored and analysed as a collector's events are.
+TEST_F(ServeTest, TheServersOwnKubernetesWatchIsStoredAndAnalysed) {
+  std::ifstream in("tests/fixtures/watch/search-0-oom-restart.jsonl");
+  std::string recording((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(recording.empty());
+  testing::FakeApiServer api([&](const testing::FakeRequest& request) {
+    testing::FakeResponse response;
+    if (!request.query.contains("watch")) {
+      response.chunks = {R"({"kind":"List","apiVersion":"v1","metadata":{"resourceVersion":"1"},)"
+                         R"("items":[]})"};
+    } else if (request.path == "/api/v1/pods" && request.query.at("resourceVersion") == "1") {
+      response.chunks = testing::SplitIntoChunks(recording, 7);
+    }
+    return response;
+  });
+  std::ofstream(dir_ + "/kubeconfig")
+      << "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: test\n"
+      << "  cluster:\n    server: " << api.url() << "\nusers:\n- name: tapio\n  user:\n"
+      << "    token: api-token\ncontexts:\n- name: test\n  context:\n    cluster: test\n"
+      << "    user: tapio\n";
+  auto server = Serve(0, {"--kubeconfig", dir_ + "/kubeconfig"});
+  EXPECT_THAT(kubernetes_, HasSubstr("watching the Kubernetes API at " + api.url()));
+
+  std::set<std::string> types;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!types.contains("k8s.container_restarted") &&
+         std::chrono::steady_clock::now() < deadline) {
+    auto listed = ::tapio::testing::RunCommand(
+        absl::StrCat(TAPIO_BINARY, " events --server ", Address(), " --token-file ", dir_,
+                     "/token --entity pod/search/search-0 --output json"));
+    ASSERT_EQ(listed.exit_code, 0) << listed.output;
+    std::vector<std::string> lines = absl::StrSplit(listed.output, '\n', absl::SkipEmpty());
+    for (const std::string& line : lines) {
+      v1::UnifiedEvent e;
+      ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &e).ok()) << line;
+      types.insert(e.type());
+    }
+  }
+  EXPECT_TRUE(types.contains("k8s.object_change")) << "the pod itself, for the topology";
+  EXPECT_TRUE(types.contains("k8s.container_terminated"));
+  EXPECT_TRUE(types.contains("k8s.container_restarted"));
+  for (const testing::FakeRequest& r : api.requests()) {
+    EXPECT_EQ(r.headers.at("authorization"), "Bearer api-token") << r.path;
+  }
+  auto why = ::tapio::testing::RunCommand(
+      absl::StrCat(TAPIO_BINARY, " why pod/search/search-0 --output json --server ", Address(),
+                   " --token-file ", dir_, "/token"));
+  EXPECT_EQ(why.exit_code, 0) << "the pod is known to the analysis: " << why.output;
   EXPECT_EQ(server->Stop(), 0);
 }
 

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "cli/pattern_library.h"
 #include "cli/token_file.h"
+#include "collectors/kubeapi/kube_config.h"
 #include "config/config.h"
 #include "server/analysis_rebuild.h"
 #include "server/server.h"
@@ -41,6 +42,31 @@ absl::StatusOr<config::Config> ReadConfig(const std::string& path) {
 }
 
 }  // namespace
+
+absl::Status ServeCommand::WatchKubernetes(server::Server& server,
+                                           const std::string& cluster) const {
+  if (no_kube_watch_) {
+    std::fprintf(stderr, "tapio serve: not watching the Kubernetes API (--no-kube-watch)\n");
+    return absl::OkStatus();
+  }
+  absl::StatusOr<collectors::kubeapi::ApiEndpoint> endpoint =
+      kubeconfig_.empty() ? collectors::kubeapi::InClusterEndpoint()
+                          : collectors::kubeapi::LoadKubeconfig(kubeconfig_, kube_context_);
+  if (!endpoint.ok()) {
+    if (kubeconfig_.empty() && absl::IsNotFound(endpoint.status())) {
+      std::fprintf(stderr,
+                   "tapio serve: no Kubernetes API to watch (no --kubeconfig, and not in a "
+                   "cluster); topology comes from collectors' object changes alone\n");
+      return absl::OkStatus();
+    }
+    return absl::Status(endpoint.status().code(),
+                        absl::StrCat("Kubernetes API: ", endpoint.status().message()));
+  }
+  std::fprintf(stderr, "tapio serve: watching the Kubernetes API at %s\n",
+               endpoint->server.c_str());
+  server.WatchKubernetes(*std::move(endpoint), cluster);
+  return absl::OkStatus();
+}
 
 server::CollectorSettings ServeCommand::Collectors(const config::Config& file) const {
   server::CollectorSettings s;
@@ -80,6 +106,12 @@ CLI::App* ServeCommand::Register(CLI::App& app) {
       "--collector-burst", collector_burst_,
       "Events a collector may send at once after a quiet spell; 0: 2 s' worth (collectors.burst)");
   serve->add_option("--cluster", cluster_, "The cluster's name, as its agents give it");
+  serve->add_option("--kubeconfig", kubeconfig_,
+                    "Watch the Kubernetes API this kubeconfig names (default: the in-cluster "
+                    "service account, when there is one)");
+  serve->add_option("--kube-context", kube_context_, "The kubeconfig context; default: current");
+  serve->add_flag("--no-kube-watch", no_kube_watch_,
+                  "Watch no Kubernetes API, even in a cluster: topology from collectors alone");
   serve->add_option("--patterns", patterns_,
                     "A directory of pattern files to use instead of the built-in library");
   return serve;
@@ -149,6 +181,12 @@ int ServeCommand::Run() {
                (*server)->port(), http.c_str(), (*server)->tls() ? "TLS" : "plaintext",
                token->empty() ? "no token asked" : "bearer token asked",
                postgres_.empty() ? store_.c_str() : "in PostgreSQL");
+  std::fflush(stderr);
+  if (absl::Status watched = WatchKubernetes(**server, cluster); !watched.ok()) {
+    std::fprintf(stderr, "tapio serve: %s\n", std::string(watched.message()).c_str());
+    (*server)->Shutdown(absl::ZeroDuration());
+    return 2;
+  }
   std::fflush(stderr);
   int signal = 0;
   while (sigwait(&stop, &signal) == 0 && signal == SIGHUP) {

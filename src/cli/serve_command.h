@@ -3,7 +3,8 @@
 // (TLS and a bearer token when configured), analyses what it stores as it arrives, and on
 // SIGINT or SIGTERM stops taking calls, lets those in flight finish and closes the store. On
 // SIGHUP it reads its tapio.yaml again and pushes the `collectors` settings to its collectors;
-// flags given on the command line win over the file.
+// flags given on the command line win over the file. With --kubeconfig, or inside a cluster,
+// it also watches the Kubernetes API itself (KubernetesIntake).
 #ifndef TAPIO_CLI_SERVE_COMMAND_H_
 #define TAPIO_CLI_SERVE_COMMAND_H_
 
@@ -23,6 +24,9 @@ class ServeCommand : public Command {
  private:
   // The flags given win over the file.
   server::CollectorSettings Collectors(const config::Config& file) const;
+  // Starts the server's watch of the Kubernetes API named by --kubeconfig, or of the cluster
+  // it runs in; without either, says so and watches nothing.
+  absl::Status WatchKubernetes(server::Server& server, const std::string& cluster) const;
 
   std::string listen_ = "127.0.0.1:7470";
   std::string http_listen_ = "127.0.0.1:7471";
@@ -39,6 +43,9 @@ class ServeCommand : public Command {
   CLI::Option* collector_burst_flag_ = nullptr;
   std::string cluster_;
   std::string patterns_;
+  std::string kubeconfig_;
+  std::string kube_context_;
+  bool no_kube_watch_ = false;
 };
 
 }  // namespace tapio::cli

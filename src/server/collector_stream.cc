@@ -26,7 +26,7 @@ grpc::Status CollectorStream::Stream(
       registry_.StreamOpened(collector);
     }
     BatchTally tally;
-    ended = Ingest(collector, batch, &newest, &tally);
+    ended = Ingest(collector, batch, &newest, &tally, /*limited=*/true);
     registry_.BatchIngested(collector, tally);
     if (!ended.ok()) break;
     v1::BatchAck ack;
@@ -89,11 +89,24 @@ grpc::Status CollectorStream::Heartbeat(
 
 void CollectorStream::Stop() { stopping_ = true; }
 
+absl::Status CollectorStream::Accept(const std::string& collector,
+                                     std::vector<v1::UnifiedEvent> events) {
+  v1::EventBatch batch;
+  batch.mutable_events()->Reserve(static_cast<int>(events.size()));
+  for (v1::UnifiedEvent& e : events) *batch.add_events() = std::move(e);
+  uint64_t newest = 0;
+  BatchTally tally;
+  grpc::Status done = Ingest(collector, batch, &newest, &tally, /*limited=*/false);
+  registry_.BatchIngested(collector, tally);
+  if (done.ok()) return absl::OkStatus();
+  return absl::UnavailableError(done.error_message());
+}
+
 grpc::Status CollectorStream::Ingest(const std::string& collector, v1::EventBatch& batch,
-                                     uint64_t* newest, BatchTally* tally) {
+                                     uint64_t* newest, BatchTally* tally, bool limited) {
   ++counts_.batches;
   absl::Duration retry;
-  if (!limit_.Take(collector, static_cast<uint64_t>(batch.events_size()), &retry)) {
+  if (limited && !limit_.Take(collector, static_cast<uint64_t>(batch.events_size()), &retry)) {
     ++counts_.batches_throttled;
     tally->throttled = 1;
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,

@@ -63,13 +63,17 @@ class CollectorStream final : public tapio::v1::CollectorService::Service {
   const IngestCounts& counts() const { return counts_; }
   // Every collector seen since start, by id.
   std::vector<tapio::v1::CollectorStatus> Collectors() const { return registry_.Collectors(); }
+  // Takes a batch from a collector inside the server (its own Kubernetes watch): checked,
+  // stored, analysed and published as a streamed one, with no rate limit.
+  absl::Status Accept(const std::string& collector, std::vector<tapio::v1::UnifiedEvent> events);
   // Ends the heartbeat streams, which otherwise wait for the collector to end them.
   void Stop();
 
  private:
-  // Checks, stores and analyses one batch; not OK ends the stream with that status.
+  // Checks, stores and analyses one batch (held to the collector's rate when `limited`); not
+  // OK ends the stream with that status.
   grpc::Status Ingest(const std::string& collector, tapio::v1::EventBatch& batch, uint64_t* newest,
-                      BatchTally* tally);
+                      BatchTally* tally, bool limited);
 
   storage::Store& store_;
   LiveAnalysis& analysis_;

@@ -118,7 +118,18 @@ uint64_t Server::Reconfigure(const CollectorSettings& settings) {
   return registry_.SetConfig(ConfigOf(settings)).generation();
 }
 
+void Server::WatchKubernetes(collectors::kubeapi::ApiEndpoint endpoint,
+                             const std::string& cluster) {
+  kubernetes_ = KubernetesIntake::Start(std::move(endpoint), cluster, collector_);
+}
+
+std::vector<collectors::kubeapi::ClusterWatch::ResourceStatus> Server::KubernetesStatus() const {
+  if (kubernetes_ == nullptr) return {};
+  return kubernetes_->Status();
+}
+
 void Server::Shutdown(absl::Duration grace) {
+  kubernetes_.reset();
   correlation_.Stop();
   collector_.Stop();
   events_.Stop();

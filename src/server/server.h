@@ -24,6 +24,7 @@
 #include "server/event_query.h"
 #include "server/event_tail.h"
 #include "server/http_gateway.h"
+#include "server/kubernetes_intake.h"
 #include "server/live_analysis.h"
 #include "server/status_service.h"
 #include "storage/store.h"
@@ -78,7 +79,12 @@ class Server {
   // Holds every collector to `settings` from now on, and pushes the change to those that
   // send heartbeats. Returns the configuration's generation.
   uint64_t Reconfigure(const CollectorSettings& settings);
-  // Stops taking calls; those in flight get `grace` to finish.
+  // Watches the Kubernetes API at `endpoint` from now on, storing and analysing what changes
+  // there as the collector kKubernetesCollector (see KubernetesIntake). Call once.
+  void WatchKubernetes(collectors::kubeapi::ApiEndpoint endpoint, const std::string& cluster);
+  // The watched resources and, for those that stopped, why; empty without a watch.
+  std::vector<collectors::kubeapi::ClusterWatch::ResourceStatus> KubernetesStatus() const;
+  // Stops the Kubernetes watch, then takes no more calls; those in flight get `grace`.
   void Shutdown(absl::Duration grace);
 
  private:
@@ -96,6 +102,7 @@ class Server {
   StatusService status_;
   ApiMetrics metrics_;
   std::unique_ptr<HttpGateway> http_;
+  std::unique_ptr<KubernetesIntake> kubernetes_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread ticker_;

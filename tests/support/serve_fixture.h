@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +48,10 @@ class ServeTest : public ::testing::Test {
                                      "--token-file",
                                      dir_ + "/token"};
     args.insert(args.end(), more.begin(), more.end());
+    // A test run inside a cluster must not watch it.
+    if (std::find(args.begin(), args.end(), "--kubeconfig") == args.end()) {
+      args.push_back("--no-kube-watch");
+    }
     auto server = std::make_unique<TapioProcess>(args);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     std::string line = server->Line(/*from_stderr=*/true, deadline);
@@ -55,6 +60,8 @@ class ServeTest : public ::testing::Test {
       line = server->Line(/*from_stderr=*/true, deadline);
     }
     EXPECT_THAT(line, ::testing::HasSubstr("listening on port")) << line;
+    kubernetes_ = server->Line(/*from_stderr=*/true, deadline);
+    EXPECT_THAT(kubernetes_, ::testing::HasSubstr("Kubernetes API")) << kubernetes_;
     std::vector<std::string> words = absl::StrSplit(line, ' ');
     for (size_t i = 0; i + 1 < words.size(); ++i) {
       if (words[i] != "port") continue;
@@ -81,8 +88,9 @@ class ServeTest : public ::testing::Test {
   std::string dir_;
   int port_ = 0;
   int http_port_ = 0;
-  // What the server said of the store it started from.
+  // What the server said of the store it started from, and of the Kubernetes API.
   std::string rebuilt_;
+  std::string kubernetes_;
 };
 
 // A CA, a certificate for 127.0.0.1 signed by it (server.pem, server.key) and a client

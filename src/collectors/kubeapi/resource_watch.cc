@@ -7,6 +7,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace tapio::collectors::kubeapi {
 namespace {
@@ -30,6 +32,23 @@ std::string Escape(absl::string_view text) {
       absl::StrAppend(&out, "%", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
     }
   }
+  return out;
+}
+
+// The JSON of an object's kind and metadata: all a deletion needs said of it.
+std::string MetadataJson(absl::string_view kind, const domain::KubeObject& object) {
+  google::protobuf::Struct json;
+  (*json.mutable_fields())["kind"].set_string_value(std::string(kind));
+  google::protobuf::Struct* meta = (*json.mutable_fields())["metadata"].mutable_struct_value();
+  auto put = [meta](const char* key, absl::string_view value) {
+    if (!value.empty()) (*meta->mutable_fields())[key].set_string_value(std::string(value));
+  };
+  put("name", domain::Resolve(object.meta.name));
+  put("namespace", domain::Resolve(object.meta.namespace_name));
+  put("uid", domain::Resolve(object.meta.uid));
+  put("resourceVersion", object.meta.resource_version);
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(json, &out);
   return out;
 }
 
@@ -66,7 +85,9 @@ ResourceWatch::ResourceWatch(ResourceType type, HttpClient& client, WatchOptions
       client_(client),
       options_(options),
       clock_(clock),
-      on_change_(std::move(on_change)) {}
+      on_change_(std::move(on_change)) {
+  decoder_.set_keep_raw(options_.keep_raw);
+}
 
 absl::Status ResourceWatch::HttpError(int status, const std::string& body, absl::string_view verb) {
   // The API server's Status message names the user and the missing permission.
@@ -87,9 +108,10 @@ absl::Status ResourceWatch::HttpError(int status, const std::string& body, absl:
       absl::StrCat(type_.plural, ": ", verb, " answered HTTP ", status, detail));
 }
 
-void ResourceWatch::Handle(domain::ObjectChange::Type type, domain::KubeObject object) {
+void ResourceWatch::Handle(domain::ObjectChange::Type type, domain::KubeObject object,
+                           std::string raw) {
   ++counts_.changes;
-  domain::ObjectChange change{type, clock_.NowNanos(), std::move(object)};
+  domain::ObjectChange change{type, clock_.NowNanos(), std::move(object), std::move(raw)};
   on_change_(change);
 }
 
@@ -101,6 +123,8 @@ absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
   absl::flat_hash_map<std::string, domain::KubeObject> listed;
   // Changes are handed over in the order the server listed the objects.
   std::vector<std::string> order;
+  // The JSON of each object listed, when changes carry it.
+  absl::flat_hash_map<std::string, std::string> listed_raw;
   do {
     std::string query = absl::StrCat(type_.path, "?limit=", options_.page_size);
     if (!continue_token.empty()) absl::StrAppend(&query, "&continue=", Escape(continue_token));
@@ -116,6 +140,7 @@ absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
       }
       continue_token.clear();
       listed.clear();
+      listed_raw.clear();
       order.clear();
       continue;
     }
@@ -129,6 +154,7 @@ absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
           }
           std::string key = KeyOf(*object);
           if (!listed.contains(key)) order.push_back(key);
+          if (options_.keep_raw) listed_raw.insert_or_assign(key, std::string(decoder_.raw()));
           listed.insert_or_assign(std::move(key), std::move(*object));
         },
         type_.kind);
@@ -143,10 +169,12 @@ absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
   for (const std::string& key : order) {
     const domain::KubeObject& object = listed.at(key);
     auto it = known_.find(key);
+    std::string raw;
+    if (auto r = listed_raw.find(key); r != listed_raw.end()) raw = std::move(r->second);
     if (it == known_.end()) {
-      Handle(domain::ObjectChange::Type::kAdded, object);
+      Handle(domain::ObjectChange::Type::kAdded, object, std::move(raw));
     } else if (it->second.meta.resource_version != object.meta.resource_version) {
-      Handle(domain::ObjectChange::Type::kModified, object);
+      Handle(domain::ObjectChange::Type::kModified, object, std::move(raw));
     }
   }
   std::vector<std::string> gone;
@@ -154,7 +182,11 @@ absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
     if (!listed.contains(key)) gone.push_back(key);
   }
   std::sort(gone.begin(), gone.end());
-  for (const std::string& key : gone) Handle(domain::ObjectChange::Type::kDeleted, known_.at(key));
+  for (const std::string& key : gone) {
+    const domain::KubeObject& object = known_.at(key);
+    Handle(domain::ObjectChange::Type::kDeleted, object,
+           options_.keep_raw ? MetadataJson(type_.kind, object) : std::string());
+  }
   known_ = std::move(listed);
   resource_version_ = list_version;
   return absl::OkStatus();
@@ -211,7 +243,7 @@ absl::Status ResourceWatch::WatchOnce(const std::atomic<bool>& stop) {
               } else {
                 known_.insert_or_assign(key, event->object);
               }
-              Handle(type, std::move(event->object));
+              Handle(type, std::move(event->object), std::string(decoder_.raw()));
               break;
             }
           }

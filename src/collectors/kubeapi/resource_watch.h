@@ -49,6 +49,9 @@ struct WatchOptions {
   absl::Duration list_timeout = absl::Seconds(60);
   absl::Duration min_backoff = absl::Milliseconds(500);
   absl::Duration max_backoff = absl::Seconds(30);
+  // Each change carries its object's JSON as read (never a Secret's); a deletion found by a
+  // relist carries the object's kind and metadata only.
+  bool keep_raw = false;
 };
 
 class ResourceWatch {
@@ -89,7 +92,7 @@ class ResourceWatch {
 
  private:
   absl::Status HttpError(int status, const std::string& body, absl::string_view verb);
-  void Handle(domain::ObjectChange::Type type, domain::KubeObject object);
+  void Handle(domain::ObjectChange::Type type, domain::KubeObject object, std::string raw);
 
   const ResourceType type_;
   HttpClient& client_;
