@@ -2,6 +2,8 @@
 // answer in protobuf's JSON mapping over TLS with a token, the insight stream carries an
 // incident as it opens, /metrics is text Prometheus' own checker accepts and counts what was
 // sent, and bad requests get their status and a message while the server keeps serving.
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -30,6 +32,65 @@ using ::tapio::testing::ServeTest;
 using ::testing::HasSubstr;
 
 const std::string kIncident = TAPIO_DEMO_INCIDENT;
+
+// A Server-Sent Events stream read on a thread of its own, with the token, until `enough`
+// says that what has arrived is enough.
+class EventStreamReader {
+ public:
+  EventStreamReader(int port, std::string path, std::function<bool(const std::string&)> enough)
+      : client_("127.0.0.1", port) {
+    thread_ = std::thread([this, path = std::move(path), enough = std::move(enough)] {
+      client_.Get(
+          path, {{"Authorization", "Bearer s3cret"}},
+          [&](const httplib::Response& response) {
+            std::lock_guard<std::mutex> lock(mu_);
+            subscribed_ = response.status == 200;
+            return subscribed_;
+          },
+          [&](const char* data, size_t length) {
+            std::lock_guard<std::mutex> lock(mu_);
+            received_.append(data, length);
+            done_ = enough(received_);
+            return !done_;
+          });
+    });
+  }
+  // A stream still open (a test that failed half-way) is closed.
+  ~EventStreamReader() {
+    client_.stop();
+    thread_.join();
+  }
+
+  // Whether the stream's headers came (so the server streams from here on), and whether
+  // enough arrived, within 20 s.
+  bool Subscribed() {
+    return Within([this] { return subscribed_; });
+  }
+  bool Done() {
+    return Within([this] { return done_; });
+  }
+  std::string received() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return received_;
+  }
+
+ private:
+  bool Within(const std::function<bool()>& held) {
+    return ::tapio::testing::PollUntil(
+        [&] {
+          std::lock_guard<std::mutex> lock(mu_);
+          return held();
+        },
+        std::chrono::seconds(20));
+  }
+
+  httplib::Client client_;
+  std::mutex mu_;
+  std::string received_;
+  bool subscribed_ = false;
+  bool done_ = false;
+  std::thread thread_;
+};
 
 class HttpApiTest : public ServeTest {
  protected:
@@ -111,39 +172,16 @@ TEST_F(HttpApiTest, RestAnswersOverTlsWithATokenAsTheGrpcApiDoes) {
 
 TEST_F(HttpApiTest, TheInsightStreamCarriesAnIncidentAsItOpens) {
   auto server = Serve();
-  httplib::Client client("127.0.0.1", http_port_);
-  std::mutex mu;
   std::string received;
-  bool subscribed = false;
-  std::thread reader([&] {
-    client.Get(
-        "/api/v1/insights", {{"Authorization", "Bearer s3cret"}},
-        [&](const httplib::Response& response) {
-          std::lock_guard<std::mutex> lock(mu);
-          subscribed = response.status == 200;
-          return subscribed;
-        },
-        [&](const char* data, size_t length) {
-          std::lock_guard<std::mutex> lock(mu);
-          received.append(data, length);
-          return received.find("\n\n") == std::string::npos;
-        });
-  });
-  auto within = std::chrono::seconds(20);
-  ASSERT_TRUE(::tapio::testing::PollUntil(
-      [&] {
-        std::lock_guard<std::mutex> lock(mu);
-        return subscribed;
-      },
-      within));
-  Replay();
-  EXPECT_TRUE(::tapio::testing::PollUntil(
-      [&] {
-        std::lock_guard<std::mutex> lock(mu);
-        return received.find("\n\n") != std::string::npos;
-      },
-      within));
-  reader.join();
+  {
+    EventStreamReader reader(http_port_, "/api/v1/insights", [](const std::string& text) {
+      return text.find("\n\n") != std::string::npos;
+    });
+    ASSERT_TRUE(reader.Subscribed());
+    Replay();
+    EXPECT_TRUE(reader.Done());
+    received = reader.received();
+  }
   EXPECT_THAT(received, HasSubstr("event: insight\ndata: {"));
   size_t data = received.find("data: ");
   ASSERT_NE(data, std::string::npos);
@@ -158,40 +196,17 @@ TEST_F(HttpApiTest, TheInsightStreamCarriesAnIncidentAsItOpens) {
 TEST_F(HttpApiTest, TheEventStreamCarriesEachMatchingEventAsItIsStored) {
   auto server = Serve();
   EXPECT_EQ(Call("", "/api/v1/events:tail", "").second, 401);
-  httplib::Client client("127.0.0.1", http_port_);
-  std::mutex mu;
-  std::string received;
-  bool subscribed = false;
-  auto frames = [&] {
+  auto three_events = [](const std::string& text) {
     size_t n = 0;
-    for (size_t at = received.find("event: event\n"); at != std::string::npos;
-         at = received.find("event: event\n", at + 1)) {
+    for (size_t at = text.find("event: event\n"); at != std::string::npos;
+         at = text.find("event: event\n", at + 1)) {
       ++n;
     }
-    return n;
+    return n >= 3;
   };
-  std::thread reader([&] {
-    client.Get(
-        "/api/v1/events:tail?kind=Pod&namespace=shop&name=api-0",
-        {{"Authorization", "Bearer s3cret"}},
-        [&](const httplib::Response& response) {
-          std::lock_guard<std::mutex> lock(mu);
-          subscribed = response.status == 200;
-          return subscribed;
-        },
-        [&](const char* data, size_t length) {
-          std::lock_guard<std::mutex> lock(mu);
-          received.append(data, length);
-          return frames() < 3;
-        });
-  });
-  auto within = std::chrono::seconds(20);
-  ASSERT_TRUE(::tapio::testing::PollUntil(
-      [&] {
-        std::lock_guard<std::mutex> lock(mu);
-        return subscribed;
-      },
-      within));
+  auto reader = std::make_unique<EventStreamReader>(
+      http_port_, "/api/v1/events:tail?kind=Pod&namespace=shop&name=api-0", three_events);
+  ASSERT_TRUE(reader->Subscribed());
   // The stream is registered once its headers are out; events stored from then on reach it.
   auto shipper = *transport::EventShipper::Start(Shipping());
   std::vector<v1::UnifiedEvent> batch;
@@ -208,13 +223,9 @@ TEST_F(HttpApiTest, TheEventStreamCarriesEachMatchingEventAsItIsStored) {
   }
   shipper->Submit(std::move(batch));
   ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
-  EXPECT_TRUE(::tapio::testing::PollUntil(
-      [&] {
-        std::lock_guard<std::mutex> lock(mu);
-        return frames() >= 3;
-      },
-      within));
-  reader.join();
+  EXPECT_TRUE(reader->Done());
+  std::string received = reader->received();
+  reader.reset();
   EXPECT_THAT(received, HasSubstr("id: 2\nevent: event\ndata: {"));
   EXPECT_THAT(received, HasSubstr("id: 6\nevent: event\ndata: {"));
   EXPECT_THAT(received, ::testing::Not(HasSubstr("web-0")));
