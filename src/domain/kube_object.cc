@@ -1,5 +1,6 @@
 #include "domain/kube_object.h"
 
+#include <algorithm>
 #include <array>
 
 namespace tapio::domain {
@@ -11,7 +12,7 @@ struct KindName {
   bool cluster_scoped;
 };
 
-constexpr std::array<KindName, 18> kKinds = {{
+constexpr std::array<KindName, 19> kKinds = {{
     {KubeKind::kPod, "Pod", false},
     {KubeKind::kNode, "Node", true},
     {KubeKind::kNamespace, "Namespace", true},
@@ -30,6 +31,7 @@ constexpr std::array<KindName, 18> kKinds = {{
     {KubeKind::kResourceQuota, "ResourceQuota", false},
     {KubeKind::kConfigMap, "ConfigMap", false},
     {KubeKind::kSecret, "Secret", false},
+    {KubeKind::kNetworkPolicy, "NetworkPolicy", false},
 }};
 
 }  // namespace
@@ -60,6 +62,33 @@ std::optional<Symbol> LabelValue(const Labels& labels, Symbol key) {
     if (k == key) return v;
   }
   return std::nullopt;
+}
+
+bool LabelSelector::Matches(const Labels& labels) const {
+  for (const auto& [key, value] : match_labels) {
+    std::optional<Symbol> have = LabelValue(labels, key);
+    if (!have.has_value() || *have != value) return false;
+  }
+  for (const Requirement& r : expressions) {
+    std::optional<Symbol> have = LabelValue(labels, r.key);
+    bool listed =
+        have.has_value() && std::find(r.values.begin(), r.values.end(), *have) != r.values.end();
+    switch (r.op) {
+      case Requirement::Op::kIn:
+        if (!listed) return false;
+        break;
+      case Requirement::Op::kNotIn:
+        if (listed) return false;
+        break;
+      case Requirement::Op::kExists:
+        if (!have.has_value()) return false;
+        break;
+      case Requirement::Op::kDoesNotExist:
+        if (have.has_value()) return false;
+        break;
+    }
+  }
+  return true;
 }
 
 const Condition* FindCondition(const std::vector<Condition>& conditions, absl::string_view type) {

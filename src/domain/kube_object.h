@@ -37,6 +37,7 @@ enum class KubeKind : uint8_t {
   kResourceQuota,
   kConfigMap,
   kSecret,
+  kNetworkPolicy,
 };
 
 // The API kind name ("Pod", "PersistentVolumeClaim"); "" for kUnknown.
@@ -232,8 +233,49 @@ struct QuotaObject {
   std::vector<std::pair<Symbol, Symbol>> used;
 };
 
-using KubeSpec = std::variant<std::monostate, PodObject, NodeObject, EventObject, WorkloadObject,
-                              ServiceObject, EndpointSliceObject, VolumeObject, QuotaObject>;
+// metav1.LabelSelector: every matchLabels pair and every expression must hold; an empty
+// selector selects everything.
+struct LabelSelector {
+  struct Requirement {
+    enum class Op : uint8_t { kIn, kNotIn, kExists, kDoesNotExist };
+    Symbol key;
+    Op op = Op::kExists;
+    std::vector<Symbol> values;
+  };
+  Labels match_labels;
+  std::vector<Requirement> expressions;
+
+  bool Matches(const Labels& labels) const;
+};
+
+// One `from` (ingress) or `to` (egress) entry of a NetworkPolicy rule. A pod selector alone
+// means pods of the policy's namespace; a namespace selector alone, every pod of the
+// namespaces it selects; both, the pods it selects in those namespaces.
+struct NetworkPolicyPeer {
+  std::optional<LabelSelector> pod_selector;
+  std::optional<LabelSelector> namespace_selector;
+  // An ipBlock: addresses, not pods.
+  bool ip_block = false;
+};
+
+// A rule admits every peer when it names none (no `from`/`to`). Its ports are not kept.
+struct NetworkPolicyRule {
+  std::vector<NetworkPolicyPeer> peers;
+};
+
+// networking.k8s.io/v1 NetworkPolicy: the pods it selects are isolated in the directions of
+// its policyTypes, and only what its rules admit may pass.
+struct NetworkPolicyObject {
+  LabelSelector pod_selector;
+  bool ingress = false;
+  bool egress = false;
+  std::vector<NetworkPolicyRule> ingress_rules;
+  std::vector<NetworkPolicyRule> egress_rules;
+};
+
+using KubeSpec =
+    std::variant<std::monostate, PodObject, NodeObject, EventObject, WorkloadObject, ServiceObject,
+                 EndpointSliceObject, VolumeObject, QuotaObject, NetworkPolicyObject>;
 
 struct KubeObject {
   KubeKind kind = KubeKind::kUnknown;
@@ -250,6 +292,9 @@ struct KubeObject {
   }
   const VolumeObject* volume() const { return std::get_if<VolumeObject>(&spec); }
   const QuotaObject* quota() const { return std::get_if<QuotaObject>(&spec); }
+  const NetworkPolicyObject* network_policy() const {
+    return std::get_if<NetworkPolicyObject>(&spec);
+  }
 };
 
 // One change to an object, as a watch reports it or as a dump implies it.

@@ -78,6 +78,9 @@ void DecodeBody(JsonFields& f, ondemand::object& object, domain::KubeObject& out
     case KubeKind::kResourceQuota:
       out.spec = domain::QuotaObject{};
       break;
+    case KubeKind::kNetworkPolicy:
+      out.spec = domain::NetworkPolicyObject{};
+      break;
     default:
       break;
   }
@@ -120,6 +123,9 @@ void DecodeBody(JsonFields& f, ondemand::object& object, domain::KubeObject& out
       Scope scope(f, key);
       if (key == "spec") internal::DecodeQuotaSpec(f, value, *quota);
       if (key == "status") internal::DecodeQuotaStatus(f, value, *quota);
+    } else if (auto* policy = std::get_if<domain::NetworkPolicyObject>(&out.spec)) {
+      Scope scope(f, key);
+      if (key == "spec") internal::DecodeNetworkPolicySpec(f, value, *policy);
     }
     if (!f.ok()) return;
   }

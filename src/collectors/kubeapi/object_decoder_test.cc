@@ -122,6 +122,42 @@ TEST(ObjectDecoderTest, NodeConditionsAndMemory) {
   EXPECT_EQ(Resolve(ready->status), "True");
 }
 
+// The shape of the NetworkPolicy examples in the Kubernetes documentation.
+TEST(ObjectDecoderTest, NetworkPolicySelectorsRulesAndDefaultTypes) {
+  ObjectDecoder decoder;
+  auto policy = decoder.DecodeObject(R"({"apiVersion":"networking.k8s.io/v1",
+    "kind":"NetworkPolicy","metadata":{"name":"test-network-policy","namespace":"default",
+    "generation":2},"spec":{"podSelector":{"matchLabels":{"role":"db"}},
+    "ingress":[{"from":[{"ipBlock":{"cidr":"172.17.0.0/16","except":["172.17.1.0/24"]}},
+      {"namespaceSelector":{"matchLabels":{"project":"myproject"}}},
+      {"podSelector":{"matchExpressions":[{"key":"role","operator":"In",
+        "values":["frontend"]}]}}],
+      "ports":[{"protocol":"TCP","port":6379}]}]}})",
+                                     "");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  const domain::NetworkPolicyObject* spec = policy->network_policy();
+  ASSERT_NE(spec, nullptr);
+  EXPECT_TRUE(spec->ingress);
+  EXPECT_FALSE(spec->egress);  // no policyTypes and no egress rules
+  ASSERT_EQ(spec->ingress_rules.size(), 1u);
+  ASSERT_EQ(spec->ingress_rules[0].peers.size(), 3u);
+  EXPECT_TRUE(spec->ingress_rules[0].peers[0].ip_block);
+  EXPECT_TRUE(spec->ingress_rules[0].peers[1].namespace_selector.has_value());
+  EXPECT_FALSE(spec->ingress_rules[0].peers[1].pod_selector.has_value());
+  EXPECT_TRUE(spec->ingress_rules[0].peers[2].pod_selector->Matches(
+      {{Intern("role"), Intern("frontend")}}));
+  EXPECT_FALSE(
+      spec->ingress_rules[0].peers[2].pod_selector->Matches({{Intern("role"), Intern("db")}}));
+
+  auto bad = decoder.DecodeObject(R"({"kind":"NetworkPolicy","metadata":{"name":"p",
+    "namespace":"default"},"spec":{"podSelector":{"matchExpressions":[{"key":"a",
+    "operator":"Near"}]}}})",
+                                  "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("spec.podSelector.matchExpressions[0].operator: unknown operator"));
+}
+
 TEST(ObjectDecoderTest, SeriesCountAndTimeWin) {
   ObjectDecoder decoder;
   auto event = decoder.DecodeObject(R"json({"kind":"Event","apiVersion":"events.k8s.io/v1",

@@ -73,6 +73,7 @@ const std::vector<ResourceType>& WatchedResources() {
       {"persistentvolumes", "/api/v1/persistentvolumes", "PersistentVolume"},
       {"storageclasses", "/apis/storage.k8s.io/v1/storageclasses", "StorageClass"},
       {"resourcequotas", "/api/v1/resourcequotas", "ResourceQuota"},
+      {"networkpolicies", "/apis/networking.k8s.io/v1/networkpolicies", "NetworkPolicy"},
       {"configmaps", "/api/v1/configmaps", "ConfigMap", true},
       {"secrets", "/api/v1/secrets", "Secret", true},
   };

@@ -326,6 +326,17 @@ void TransitionDetector::Observe(const domain::ObjectChange& change,
       }
       break;
     }
+    case KubeKind::kNetworkPolicy:
+      // Status updates leave the generation alone; a new spec moves it.
+      if (old == nullptr || old->meta.generation != now.meta.generation) {
+        domain::KubernetesPayload& p = emit.Emit(
+            event_type::kNetworkPolicyChanged, Severity::kInfo,
+            old == nullptr && now.meta.created_ns > 0 ? now.meta.created_ns : change.time_ns);
+        p.field = Intern("spec");
+        p.reason = Intern(old == nullptr ? "Created" : "Changed");
+        p.count = static_cast<uint32_t>(std::max<int64_t>(now.meta.generation, 0));
+      }
+      break;
     default:
       break;
   }

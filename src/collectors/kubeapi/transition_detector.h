@@ -1,8 +1,9 @@
 // Turns object changes into semantic events (DESIGN §3): a container terminated, a restart,
 // a waiting reason, an eviction, a readiness flip, a node condition, a stalled rollout, a
-// failed Job, a pending claim, and every Kubernetes Event. It compares each object with the
-// version it saw last, so replaying the same state twice (a relist after 410 Gone) emits
-// nothing new. Not thread-safe: one detector per stream of changes.
+// failed Job, a pending claim, a NetworkPolicy applied or changed, and every Kubernetes
+// Event. It compares each object with the version it saw last, so replaying the same state
+// twice (a relist after 410 Gone) emits nothing new. Not thread-safe: one detector per stream of
+// changes.
 #ifndef TAPIO_COLLECTORS_KUBEAPI_TRANSITION_DETECTOR_H_
 #define TAPIO_COLLECTORS_KUBEAPI_TRANSITION_DETECTOR_H_
 
@@ -39,6 +40,7 @@ inline constexpr char kReplicasUnavailable[] = "k8s.replicas_unavailable";
 inline constexpr char kJobFailed[] = "k8s.job_failed";
 inline constexpr char kJobComplete[] = "k8s.job_complete";
 inline constexpr char kClaimPhase[] = "k8s.pvc_phase";
+inline constexpr char kNetworkPolicyChanged[] = "k8s.network_policy_changed";
 inline constexpr char kObjectDeleted[] = "k8s.object_deleted";
 inline constexpr char kKubernetesEvent[] = "k8s.event";
 }  // namespace event_type

@@ -39,6 +39,9 @@ struct Evidence {
 
   std::string id;
   RelationPath on;
+  // Without a match the item is about the entities themselves: it is found when its path
+  // reaches at least `min_count` entities, and has no window.
+  bool has_match = true;
   EventMatcher match;
   // The window around the trigger's time.
   int64_t before_ns = 0;

@@ -103,15 +103,20 @@ std::optional<PatternEngine::Assessment> PatternEngine::Assess(const Pattern& pa
     return path.origin < 0 ? std::vector<EntityId>{trigger.entity} : found[path.origin].entities;
   };
   auto follow = [&](const RelationPath& path) {
-    std::vector<EntityId> entities = origin_of(path);
-    for (RelationStep step : path.steps) entities = FollowStep(graph_, entities, step, at);
+    const std::vector<EntityId> origin = origin_of(path);
+    std::vector<EntityId> entities = origin;
+    for (RelationStep step : path.steps) entities = FollowStep(graph_, entities, step, at, origin);
     return entities;
   };
 
   for (size_t i = 0; i < pattern.evidence.size(); ++i) {
     const Evidence& e = pattern.evidence[i];
     Found& f = found[i];
-    for (EntityId entity : follow(e.on)) {
+    if (!e.has_match) {
+      f.entities = follow(e.on);
+      f.count = static_cast<uint32_t>(f.entities.size());
+    }
+    for (EntityId entity : e.has_match ? follow(e.on) : std::vector<EntityId>{}) {
       index_.ForEach(entity, at - e.before_ns, at + e.after_ns, [&](const domain::Event& ev) {
         if (ev.id == trigger.id || !e.match.Matches(ev)) return true;
         ++f.count;
@@ -156,6 +161,9 @@ void PatternEngine::Fill(const Pattern& pattern, const domain::Event& trigger, c
       int i = evidence_index(v.scope);
       if (i < 0) return std::nullopt;
       if (v.member == "count") return absl::StrCat(found[i].count);
+      if (v.member == "entity" && !pattern.evidence[i].has_match && !found[i].entities.empty()) {
+        return domain::ToString(registry.Get(found[i].entities.front()));
+      }
       if (found[i].events.empty()) return std::nullopt;
       event = &found[i].events.front();
     }

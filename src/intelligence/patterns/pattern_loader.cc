@@ -233,12 +233,24 @@ class PatternCompiler {
       }
       problems_.CheckKeys(item, key, kEvidenceKeys);
       e.on = ParsePath(item["on"], key + ".on", static_cast<int>(i));
-      if (auto m = internal::CompileMatch(item["match"], key + ".match", problems_))
+      e.has_match = static_cast<bool>(item["match"]);
+      if (!e.has_match) {
+        // About the entities the path reaches: no events, so no window.
+        for (const char* window : {"before", "after"}) {
+          if (item[window]) {
+            problems_.Add(item[window], absl::StrCat(key, ".", window),
+                          "evidence without a match is about entities and takes no window");
+          }
+        }
+      } else if (auto m = internal::CompileMatch(item["match"], key + ".match", problems_)) {
         e.match = std::move(*m);
-      if (item["before"]) e.before_ns = ParseDuration(item["before"], key + ".before");
-      if (item["after"]) e.after_ns = ParseDuration(item["after"], key + ".after");
-      if (!item["before"] && !item["after"]) {
-        problems_.Add(item, key, "needs a window: before, after or both");
+      }
+      if (e.has_match) {
+        if (item["before"]) e.before_ns = ParseDuration(item["before"], key + ".before");
+        if (item["after"]) e.after_ns = ParseDuration(item["after"], key + ".after");
+        if (!item["before"] && !item["after"]) {
+          problems_.Add(item, key, "needs a window: before, after or both");
+        }
       }
       if (const YAML::Node n = item["min_count"]) {
         if (!n.IsScalar() || !absl::SimpleAtoi(n.Scalar(), &e.min_count) || e.min_count == 0) {

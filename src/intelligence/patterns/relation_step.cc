@@ -12,7 +12,7 @@ namespace {
 using domain::EntityId;
 using domain::KubeKind;
 
-constexpr std::array<std::pair<const char*, RelationStep>, 14> kNames = {{
+constexpr std::array<std::pair<const char*, RelationStep>, 16> kNames = {{
     {"owner", RelationStep::kOwner},
     {"workload", RelationStep::kWorkload},
     {"owned", RelationStep::kOwned},
@@ -27,6 +27,8 @@ constexpr std::array<std::pair<const char*, RelationStep>, 14> kNames = {{
     {"namespace", RelationStep::kNamespace},
     {"quotas", RelationStep::kQuotas},
     {"cluster_dns", RelationStep::kClusterDns},
+    {"policies", RelationStep::kPolicies},
+    {"blocking_policies", RelationStep::kBlockingPolicies},
 }};
 
 KubeKind KindOf(const TopologyGraph& graph, EntityId id) {
@@ -63,6 +65,19 @@ void Services(const TopologyGraph& graph, EntityId id, int64_t at, std::vector<E
   AddEnds(out, graph.Incoming(id, Relation::kSelects, at), /*take_from=*/true);
 }
 
+// Policies isolating `pod` in `direction` when none of them admits any of `peers`.
+void Blocking(const TopologyGraph& graph, EntityId pod, const std::vector<EntityId>& peers,
+              PolicyDirection direction, int64_t at, std::vector<EntityId>& out) {
+  std::vector<EntityId> policies = graph.IsolatingPolicies(pod, direction, at);
+  if (policies.empty()) return;
+  for (EntityId policy : policies) {
+    for (EntityId peer : peers) {
+      if (peer != pod && graph.PolicyAdmits(policy, peer, direction, at)) return;
+    }
+  }
+  for (EntityId policy : policies) Add(out, policy);
+}
+
 void Step(const TopologyGraph& graph, EntityId id, RelationStep step, int64_t at,
           std::vector<EntityId>& out) {
   switch (step) {
@@ -87,6 +102,9 @@ void Step(const TopologyGraph& graph, EntityId id, RelationStep step, int64_t at
           return;
         case KubeKind::kService:
           AddEnds(out, graph.Outgoing(id, Relation::kSelects, at), /*take_from=*/false);
+          return;
+        case KubeKind::kNetworkPolicy:
+          AddEnds(out, graph.Outgoing(id, Relation::kIsolates, at), /*take_from=*/false);
           return;
         case KubeKind::kPersistentVolumeClaim:
           AddEnds(out, graph.Incoming(id, Relation::kMounts, at), /*take_from=*/true);
@@ -141,6 +159,16 @@ void Step(const TopologyGraph& graph, EntityId id, RelationStep step, int64_t at
         Add(out, *dns);
       }
       return;
+    case RelationStep::kPolicies:
+      if (KindOf(graph, id) == KubeKind::kNetworkPolicy) {
+        Add(out, id);
+        return;
+      }
+      AddEnds(out, graph.Incoming(id, Relation::kIsolates, at), /*take_from=*/true);
+      return;
+    case RelationStep::kBlockingPolicies:
+      // Needs the path's origin: FollowStep handles it.
+      return;
     case RelationStep::kQuotas: {
       std::vector<EntityId> ns;
       Step(graph, id, RelationStep::kNamespace, at, ns);
@@ -175,9 +203,24 @@ absl::string_view RelationStepName(RelationStep step) {
 }
 
 std::vector<EntityId> FollowStep(const TopologyGraph& graph, const std::vector<EntityId>& from,
-                                 RelationStep step, int64_t at_ns) {
+                                 RelationStep step, int64_t at_ns,
+                                 const std::vector<EntityId>& origin) {
   std::vector<EntityId> out;
-  for (EntityId id : from) Step(graph, id, step, at_ns, out);
+  if (step != RelationStep::kBlockingPolicies) {
+    for (EntityId id : from) Step(graph, id, step, at_ns, out);
+    return out;
+  }
+  std::vector<EntityId> sources;
+  for (EntityId id : origin) Step(graph, id, RelationStep::kPods, at_ns, sources);
+  std::vector<EntityId> targets;
+  for (EntityId id : from) Step(graph, id, RelationStep::kPods, at_ns, targets);
+  if (sources.empty() || targets.empty()) return out;
+  for (EntityId target : targets) {
+    Blocking(graph, target, sources, PolicyDirection::kIngress, at_ns, out);
+  }
+  for (EntityId source : sources) {
+    Blocking(graph, source, targets, PolicyDirection::kEgress, at_ns, out);
+  }
   return out;
 }
 

@@ -24,7 +24,8 @@ enum class RelationStep : uint8_t {
   // What the entity owns directly: a Deployment's ReplicaSets, a ReplicaSet's Pods.
   kOwned,
   // The pods of an entity: those running on a Node, owned (at any depth) by a workload,
-  // selected by a Service, mounting a claim, or using a ConfigMap or Secret. A Pod is its own.
+  // selected by a Service or a NetworkPolicy, mounting a claim, or using a ConfigMap or
+  // Secret. A Pod is its own.
   kPods,
   // The Node a pod runs on.
   kNode,
@@ -47,6 +48,12 @@ enum class RelationStep : uint8_t {
   // The cluster's DNS Service, kube-system/kube-dns by the Kubernetes convention (whatever
   // serves it, CoreDNS or kube-dns), whichever entity the step starts from.
   kClusterDns,
+  // The NetworkPolicies selecting a pod; a NetworkPolicy is its own.
+  kPolicies,
+  // The NetworkPolicies that keep the path's origin and these pods apart: those isolating
+  // these pods for ingress when none of them admits a pod of the origin, and those isolating
+  // a pod of the origin for egress when none of them admits one of these pods.
+  kBlockingPolicies,
 };
 
 std::optional<RelationStep> ParseRelationStep(absl::string_view name);
@@ -54,10 +61,12 @@ std::vector<std::string> RelationStepNames();
 absl::string_view RelationStepName(RelationStep step);
 
 // Follows `step` from every entity of `from` as of `at_ns`; the result has no duplicates and
-// keeps the order found.
+// keeps the order found. `origin` is where the whole path started (the trigger's entity, or
+// the entities of the evidence it starts from), for the steps that judge against it.
 std::vector<domain::EntityId> FollowStep(const TopologyGraph& graph,
                                          const std::vector<domain::EntityId>& from,
-                                         RelationStep step, int64_t at_ns);
+                                         RelationStep step, int64_t at_ns,
+                                         const std::vector<domain::EntityId>& origin = {});
 
 }  // namespace tapio::intelligence
 

@@ -13,7 +13,7 @@ using domain::KubeKind;
 using domain::Symbol;
 
 constexpr absl::string_view kRelationNames[kRelationCount] = {
-    "owns", "runs-on", "selects", "mounts", "binds", "uses", "limited-by", "calls"};
+    "owns", "runs-on", "selects", "mounts", "binds", "uses", "limited-by", "calls", "isolates"};
 
 bool Matches(const domain::Labels& selector, const domain::Labels& labels) {
   if (selector.empty()) return false;
@@ -45,6 +45,9 @@ uint64_t RelationsHash(const domain::KubeObject& object) {
     for (const auto& [key, value] : service->selector) mix(key, value);
   } else if (const auto* volume = object.volume()) {
     mix(volume->volume_name, volume->storage_class);
+  } else if (object.network_policy() != nullptr) {
+    // Any spec change makes a new version of the policy.
+    mix(object.meta.generation, object.meta.resource_version);
   }
   return hash == 0 ? 1 : hash;
 }
@@ -157,6 +160,7 @@ absl::Status TopologyGraph::Apply(const domain::ObjectChange& change) {
     CloseAll(id, change.time_ns);
     info.deleted_ns = change.time_ns;
     if (object.kind == KubeKind::kPod) pods_by_namespace_[ns].erase(id);
+    if (object.kind == KubeKind::kNetworkPolicy) std::erase(policies_by_namespace_[ns], id);
     if (object.kind == KubeKind::kService) {
       auto& selectors = selectors_by_namespace_[ns];
       selectors.erase(std::remove_if(selectors.begin(), selectors.end(),
@@ -193,6 +197,9 @@ absl::Status TopologyGraph::Apply(const domain::ObjectChange& change) {
       SetEdges(id, Relation::kBinds, /*incoming=*/false, targets, at);
       break;
     }
+    case KubeKind::kNetworkPolicy:
+      ApplyNetworkPolicy(object, id, at);
+      break;
     case KubeKind::kResourceQuota:
       SetEdges(id, Relation::kLimitedBy, /*incoming=*/true,
                {Entity(KubeKind::kNamespace, {}, ns, {}, at)}, at);
@@ -258,12 +265,82 @@ void TopologyGraph::ApplyService(const domain::KubeObject& object, EntityId serv
   SetEdges(service, Relation::kSelects, /*incoming=*/false, selected, at_ns);
 }
 
+void TopologyGraph::ApplyNetworkPolicy(const domain::KubeObject& object, EntityId policy,
+                                       int64_t at_ns) {
+  const Symbol ns = object.meta.namespace_name;
+  auto spec = std::make_shared<const domain::NetworkPolicyObject>(*object.network_policy());
+  std::vector<PolicyVersion>& versions = policy_versions_[policy];
+  if (!versions.empty() && versions.back().since_ns >= at_ns) {
+    versions.back().spec = spec;
+  } else {
+    versions.push_back({at_ns, spec});
+  }
+  std::vector<EntityId>& live = policies_by_namespace_[ns];
+  if (std::find(live.begin(), live.end(), policy) == live.end()) live.push_back(policy);
+  std::vector<EntityId> selected;
+  for (EntityId pod : pods_by_namespace_[ns]) {
+    if (spec->pod_selector.Matches(info_[pod].labels)) selected.push_back(pod);
+  }
+  SetEdges(policy, Relation::kIsolates, /*incoming=*/false, selected, at_ns);
+}
+
 void TopologyGraph::RecomputeSelectedBy(EntityId pod, Symbol namespace_name, int64_t at_ns) {
+  const domain::Labels& labels = info_[pod].labels;
   std::vector<EntityId> services;
   for (const Selector& selector : selectors_by_namespace_[namespace_name]) {
-    if (Matches(selector.labels, info_[pod].labels)) services.push_back(selector.service);
+    if (Matches(selector.labels, labels)) services.push_back(selector.service);
   }
   SetEdges(pod, Relation::kSelects, /*incoming=*/true, services, at_ns);
+  std::vector<EntityId> policies;
+  for (EntityId policy : policies_by_namespace_[namespace_name]) {
+    const domain::NetworkPolicyObject* spec = PolicyAt(policy, kForever - 1);
+    if (spec != nullptr && spec->pod_selector.Matches(labels)) policies.push_back(policy);
+  }
+  SetEdges(pod, Relation::kIsolates, /*incoming=*/true, policies, at_ns);
+}
+
+const domain::NetworkPolicyObject* TopologyGraph::PolicyAt(EntityId policy, int64_t at_ns) const {
+  auto it = policy_versions_.find(policy);
+  if (it == policy_versions_.end()) return nullptr;
+  const domain::NetworkPolicyObject* spec = nullptr;
+  for (const PolicyVersion& version : it->second) {
+    if (version.since_ns > at_ns) break;
+    spec = version.spec.get();
+  }
+  return spec;
+}
+
+std::vector<EntityId> TopologyGraph::IsolatingPolicies(EntityId pod, PolicyDirection direction,
+                                                       int64_t at_ns) const {
+  std::vector<EntityId> result;
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = adjacency_.find(pod);
+  if (it == adjacency_.end()) return result;
+  for (uint32_t index : it->second.in) {
+    const Edge& edge = edges_[index];
+    if (edge.relation != Relation::kIsolates || !edge.HoldsAt(at_ns)) continue;
+    const domain::NetworkPolicyObject* spec = PolicyAt(edge.from, at_ns);
+    if (spec != nullptr && Isolates(*spec, direction)) AddUnique(result, edge.from);
+  }
+  return result;
+}
+
+bool TopologyGraph::PolicyAdmits(EntityId policy, EntityId peer, PolicyDirection direction,
+                                 int64_t at_ns) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const domain::NetworkPolicyObject* spec = PolicyAt(policy, at_ns);
+  if (spec == nullptr) return true;
+  domain::EntityRef peer_ref = registry_.Get(peer);
+  static const domain::Labels kNone;
+  auto labels_of = [&](EntityId id) -> const domain::Labels& {
+    auto it = info_.find(id);
+    return it == info_.end() ? kNone : it->second.labels;
+  };
+  std::optional<EntityId> ns = registry_.FindByName(cluster_, domain::Intern("Namespace"), Symbol{},
+                                                    peer_ref.namespace_name);
+  PolicyPeer other{labels_of(peer), peer_ref.namespace_name,
+                   ns.has_value() ? labels_of(*ns) : kNone};
+  return Admits(*spec, registry_.Get(policy).namespace_name, direction, other);
 }
 
 void TopologyGraph::AddCall(EntityId caller, EntityId callee, int64_t at_ns) {

@@ -1,12 +1,13 @@
 // The live graph of the cluster (DESIGN §4): entities and the typed edges between them —
-// owns, runs-on, selects, mounts, binds, uses, limited-by, calls — maintained incrementally
-// from object changes, with history: every edge knows when it started and ended, so a query
-// can ask for the graph as it was at time T. Thread-safe: one writer at a time, many readers.
+// owns, runs-on, selects, mounts, binds, uses, limited-by, calls, isolates — maintained
+// incrementally from object changes, with history: every edge knows when it started and ended, so a
+// query can ask for the graph as it was at time T. Thread-safe: one writer at a time, many readers.
 #ifndef TAPIO_INTELLIGENCE_TOPOLOGY_TOPOLOGY_GRAPH_H_
 #define TAPIO_INTELLIGENCE_TOPOLOGY_TOPOLOGY_GRAPH_H_
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "domain/entity.h"
 #include "domain/kube_object.h"
+#include "intelligence/topology/network_policy.h"
 
 namespace tapio::intelligence {
 
@@ -38,8 +40,10 @@ enum class Relation : uint8_t {
   kLimitedBy,
   // Service→Service, learnt from traces.
   kCalls,
+  // NetworkPolicy→Pod, from the policy's podSelector and the pod's labels.
+  kIsolates,
 };
-inline constexpr int kRelationCount = 8;
+inline constexpr int kRelationCount = 9;
 
 // "owns", "runs-on", …
 absl::string_view RelationName(Relation relation);
@@ -106,6 +110,14 @@ class TopologyGraph {
   std::optional<domain::EntityId> Find(domain::KubeKind kind, absl::string_view namespace_name,
                                        absl::string_view name) const;
 
+  // The NetworkPolicies that selected `pod` at `at_ns` and isolate it in `direction`.
+  std::vector<domain::EntityId> IsolatingPolicies(domain::EntityId pod, PolicyDirection direction,
+                                                  int64_t at_ns) const;
+  // Whether NetworkPolicy `policy`, as it stood at `at_ns`, admits pod `peer` in `direction`
+  // (judged on the peer's and its namespace's labels as last seen).
+  bool PolicyAdmits(domain::EntityId policy, domain::EntityId peer, PolicyDirection direction,
+                    int64_t at_ns) const;
+
   // Every entity of `kind` that existed at `at_ns`.
   std::vector<domain::EntityId> EntitiesOfKind(domain::KubeKind kind, int64_t at_ns) const;
 
@@ -126,6 +138,11 @@ class TopologyGraph {
     domain::EntityId service;
     domain::Labels labels;
   };
+  // A NetworkPolicy's spec from `since_ns` until the next version (or its deletion).
+  struct PolicyVersion {
+    int64_t since_ns = 0;
+    std::shared_ptr<const domain::NetworkPolicyObject> spec;
+  };
 
   domain::EntityId Entity(domain::KubeKind kind, domain::Symbol namespace_name, domain::Symbol name,
                           domain::Symbol uid, int64_t at_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -139,8 +156,12 @@ class TopologyGraph {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ApplyService(const domain::KubeObject& object, domain::EntityId service, int64_t at_ns)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ApplyNetworkPolicy(const domain::KubeObject& object, domain::EntityId policy, int64_t at_ns)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecomputeSelectedBy(domain::EntityId pod, domain::Symbol namespace_name, int64_t at_ns)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  const domain::NetworkPolicyObject* PolicyAt(domain::EntityId policy, int64_t at_ns) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   std::vector<domain::EntityId> Owners(const domain::KubeObject& object, int64_t at_ns)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -156,6 +177,11 @@ class TopologyGraph {
   absl::flat_hash_map<domain::Symbol, absl::flat_hash_set<domain::EntityId>> pods_by_namespace_
       ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<domain::Symbol, std::vector<Selector>> selectors_by_namespace_
+      ABSL_GUARDED_BY(mu_);
+  // Live NetworkPolicies per namespace, and every version of each policy seen.
+  absl::flat_hash_map<domain::Symbol, std::vector<domain::EntityId>> policies_by_namespace_
+      ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<domain::EntityId, std::vector<PolicyVersion>> policy_versions_
       ABSL_GUARDED_BY(mu_);
 };
 

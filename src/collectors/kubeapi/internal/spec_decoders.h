@@ -25,6 +25,9 @@ void DecodeVolumeSpec(JsonFields& fields, ondemand::value value, domain::VolumeO
 void DecodeVolumeStatus(JsonFields& fields, ondemand::value value, domain::VolumeObject& v);
 void DecodeQuotaSpec(JsonFields& fields, ondemand::value value, domain::QuotaObject& q);
 void DecodeQuotaStatus(JsonFields& fields, ondemand::value value, domain::QuotaObject& q);
+domain::LabelSelector DecodeLabelSelector(JsonFields& fields, ondemand::value value);
+void DecodeNetworkPolicySpec(JsonFields& fields, ondemand::value value,
+                             domain::NetworkPolicyObject& policy);
 // One top-level field of a core/v1 or events.k8s.io/v1 Event.
 void DecodeEventField(JsonFields& fields, absl::string_view key, ondemand::value value,
                       domain::EventObject& event, int64_t& series_last_ns, uint32_t& series_count,
