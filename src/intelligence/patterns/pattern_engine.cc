@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -112,11 +113,13 @@ std::optional<PatternEngine::Assessment> PatternEngine::Assess(const Pattern& pa
   for (size_t i = 0; i < pattern.evidence.size(); ++i) {
     const Evidence& e = pattern.evidence[i];
     Found& f = found[i];
+    std::vector<EntityId> reached = follow(e.on);
     if (!e.has_match) {
-      f.entities = follow(e.on);
-      f.count = static_cast<uint32_t>(f.entities.size());
+      // About the entities themselves: there are no events to look for.
+      f.count = static_cast<uint32_t>(reached.size());
+      f.entities = std::exchange(reached, {});
     }
-    for (EntityId entity : e.has_match ? follow(e.on) : std::vector<EntityId>{}) {
+    for (EntityId entity : reached) {
       index_.ForEach(entity, at - e.before_ns, at + e.after_ns, [&](const domain::Event& ev) {
         if (ev.id == trigger.id || !e.match.Matches(ev)) return true;
         ++f.count;

@@ -112,6 +112,23 @@ TEST(PatternLoaderTest, CategoryOutsideTheVocabularyIsRejected) {
               HasSubstr("(did you mean \"memory-limit\"?)"));
 }
 
+TEST(PatternLoaderTest, EvidenceWithoutAMatchIsAboutEntitiesAndTakesNoWindow) {
+  absl::StatusOr<Pattern> p = ParsePattern(
+      With("    match: {type: k8s.node_condition, field: condition/MemoryPressure, to: \"True\"}\n"
+           "    before: 10m\n",
+           ""),
+      "patterns/x.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_FALSE(p->evidence[0].has_match);
+  EXPECT_TRUE(p->evidence[1].has_match);
+  EXPECT_THAT(
+      Error(With("    match: {type: k8s.node_condition, field: condition/MemoryPressure, to: "
+                 "\"True\"}\n",
+                 "")),
+      HasSubstr("patterns/x.yaml:13: evidence[0].before: evidence without a match is about "
+                "entities and takes no window"));
+}
+
 TEST(PatternLoaderTest, ValuesOfTheWrongKindAreRejected) {
   EXPECT_THAT(Error(With("confidence: 0.8", "confidence: high")),
               HasSubstr("patterns/x.yaml:6: confidence: must be a number in (0, 1]"));

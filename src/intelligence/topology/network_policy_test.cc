@@ -1,8 +1,8 @@
 #include "intelligence/topology/network_policy.h"
 
-#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "intelligence/topology/testing/test_objects.h"
 #include "intelligence/topology/topology_graph.h"
 
 namespace tapio::intelligence {
@@ -26,22 +26,14 @@ domain::Labels Labels(std::initializer_list<std::pair<absl::string_view, absl::s
 }
 
 KubeObject Pod(absl::string_view ns, absl::string_view name, domain::Labels labels) {
-  KubeObject pod;
-  pod.kind = KubeKind::kPod;
-  pod.meta.namespace_name = Intern(ns);
-  pod.meta.name = Intern(name);
-  pod.meta.uid = Intern(absl::StrCat(ns, "/", name));
+  KubeObject pod = testing::PodObject(ns, name, "node-1", "", "");
   pod.meta.labels = std::move(labels);
-  pod.spec = domain::PodObject{};
   return pod;
 }
 
 KubeObject Policy(absl::string_view ns, absl::string_view name, domain::NetworkPolicyObject spec,
                   int64_t generation = 1) {
-  KubeObject policy;
-  policy.kind = KubeKind::kNetworkPolicy;
-  policy.meta.namespace_name = Intern(ns);
-  policy.meta.name = Intern(name);
+  KubeObject policy = testing::Object(KubeKind::kNetworkPolicy, ns, name);
   policy.meta.generation = generation;
   policy.spec = std::move(spec);
   return policy;

@@ -336,8 +336,9 @@ bool TopologyGraph::PolicyAdmits(EntityId policy, EntityId peer, PolicyDirection
     auto it = info_.find(id);
     return it == info_.end() ? kNone : it->second.labels;
   };
-  std::optional<EntityId> ns = registry_.FindByName(cluster_, domain::Intern("Namespace"), Symbol{},
-                                                    peer_ref.namespace_name);
+  static const Symbol kNamespaceKind = domain::Intern(domain::KubeKindName(KubeKind::kNamespace));
+  std::optional<EntityId> ns =
+      registry_.FindByName(cluster_, kNamespaceKind, Symbol{}, peer_ref.namespace_name);
   PolicyPeer other{labels_of(peer), peer_ref.namespace_name,
                    ns.has_value() ? labels_of(*ns) : kNone};
   return Admits(*spec, registry_.Get(policy).namespace_name, direction, other);
