@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "intelligence/patterns/pattern_loader.h"
+#include "intelligence/topology/testing/test_objects.h"
 
 namespace tapio::intelligence {
 namespace {
@@ -66,6 +67,23 @@ actions:
   immediate: ["read the logs of {at_fault}"]
 )";
 
+constexpr char kBlockedCalls[] = R"(pattern: blocked
+description: a policy drops the calls
+category: network-policy
+layer: network
+severity: error
+confidence: 0.7
+trigger:
+  type: otlp.span_error
+evidence:
+  - id: blocking
+    on: trigger.callees.pods.blocking_policies
+at_fault: blocking
+root_cause: "{blocking.entity} drops the calls of {trigger.entity}"
+actions:
+  immediate: ["fix {at_fault}"]
+)";
+
 KubeObject Object(KubeKind kind, absl::string_view ns, absl::string_view name,
                   absl::string_view uid) {
   KubeObject object;
@@ -94,10 +112,10 @@ class PatternEngineTest : public ::testing::Test {
     }
   }
 
-  void Apply(KubeObject object) {
+  void Apply(KubeObject object, int64_t at = kT0 - 60 * kMinute) {
     domain::ObjectChange change;
     change.type = domain::ObjectChange::Type::kAdded;
-    change.time_ns = kT0 - 60 * kMinute;
+    change.time_ns = at;
     change.object = std::move(object);
     ASSERT_TRUE(graph_.Apply(change).ok());
   }
@@ -305,6 +323,55 @@ TEST_F(PatternEngineTest, DetectionTimeRunsFromTheTriggerToTheConclusion) {
   engine.Flush();
   ASSERT_EQ(engine.matches().size(), 1u);
   EXPECT_EQ(engine.matches()[0].detection_ns, 7'000'000);
+}
+
+TEST_F(PatternEngineTest, EntityEvidenceFindsThePolicyThatKeepsACallerFromItsCallee) {
+  Apply(testing::PodObject("shop", "web-0", "node-1", "", "web"));
+  Apply(testing::PodObject("shop", "db-0", "node-2", "", "db"));
+  Apply(testing::ServiceObject("shop", "web"));
+  Apply(testing::ServiceObject("shop", "db"));
+  graph_.AddCall(Id(KubeKind::kService, "shop", "web"), Id(KubeKind::kService, "shop", "db"),
+                 kT0 - 30 * kMinute);
+  auto db_ingress_from = [](absl::string_view app) {
+    domain::NetworkPolicyObject spec;
+    spec.pod_selector.match_labels = {{Intern("app"), Intern("db")}};
+    spec.ingress = true;
+    domain::NetworkPolicyPeer peer;
+    peer.pod_selector = domain::LabelSelector{{{Intern("app"), Intern(app)}}, {}};
+    spec.ingress_rules.push_back({{peer}});
+    return spec;
+  };
+  KubeObject policy = testing::Object(KubeKind::kNetworkPolicy, "shop", "db-ingress");
+  policy.spec = db_ingress_from("batch");
+  Apply(policy);
+  auto call_error = [&](int64_t at) {
+    domain::Event e;
+    e.id = ++next_id_;
+    e.time_ns = at;
+    e.entity = Id(KubeKind::kPod, "shop", "web-0");
+    e.type = Intern("otlp.span_error");
+    e.source = domain::Source::kOtlp;
+    domain::ApplicationPayload p;
+    p.peer_service = Intern("db");
+    e.payload = p;
+    return e;
+  };
+
+  PatternEngine blocked = Engine({kBlockedCalls});
+  blocked.Observe(call_error(kT0));
+  blocked.Flush();
+  ASSERT_EQ(blocked.matches().size(), 1u);
+  EXPECT_EQ(blocked.matches()[0].at_fault, Id(KubeKind::kNetworkPolicy, "shop", "db-ingress"));
+  EXPECT_EQ(blocked.matches()[0].root_cause,
+            "NetworkPolicy/shop/db-ingress drops the calls of Pod/shop/web-0");
+
+  policy.spec = db_ingress_from("web");
+  policy.meta.generation = 2;
+  Apply(policy, kT0 - 10 * kMinute);
+  PatternEngine admitted = Engine({kBlockedCalls});
+  admitted.Observe(call_error(kT0));
+  admitted.Flush();
+  EXPECT_TRUE(admitted.matches().empty()) << "a policy whose rule admits the caller blocks nothing";
 }
 
 }  // namespace
