@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   otlp::OtlpParser::Counts counts = parser.counts();
   if (counts.events != result.events.size() || result.errors.size() > otlp::kMaxReportedErrors ||
-      counts.rejected > counts.spans + counts.log_records + 1 + size) {
+      counts.rejected > counts.spans + counts.log_records + counts.data_points + 1 + size) {
     std::abort();
   }
   for (const absl::Status& error : result.errors) {
@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     absl::string_view type = domain::Resolve(event.type);
     if (event.id == 0 || !event.entity.valid() || event.source != domain::Source::kOtlp ||
         (type != otlp::event_type::kSpanError && type != otlp::event_type::kLogError &&
-         type != otlp::event_type::kCall) ||
+         type != otlp::event_type::kCall && type != otlp::event_type::kCpuThrottled) ||
         !std::holds_alternative<domain::ApplicationPayload>(event.payload)) {
       std::abort();
     }

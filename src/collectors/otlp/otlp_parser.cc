@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "collectors/otlp/internal/cpu_throttling.h"
 #include "collectors/otlp/internal/json_walk.h"
 #include "collectors/otlp/internal/records.h"
 #include "domain/string_list.h"
@@ -24,6 +25,7 @@ namespace {
 
 using domain::Intern;
 using internal::AnyValue;
+using internal::CfsPoint;
 using internal::JsonWalk;
 using internal::kSpanKindClient;
 using internal::kSpanKindServer;
@@ -86,11 +88,18 @@ struct OtlpParser::Request {
   std::vector<Resource> resources;
   std::vector<Span> spans;
   std::vector<LogRecord> logs;
+  std::vector<CfsPoint> cfs_points;
 };
 
 OtlpParser::OtlpParser(Options options, domain::EntityRegistry& registry,
                        domain::EventIdGenerator& ids, const domain::Clock& clock)
-    : options_(std::move(options)), registry_(registry), ids_(ids), clock_(clock) {}
+    : options_(std::move(options)),
+      registry_(registry),
+      ids_(ids),
+      clock_(clock),
+      cpu_(std::make_unique<internal::CpuThrottling>(kMaxCpuSeries)) {}
+
+OtlpParser::~OtlpParser() = default;
 
 void OtlpParser::AddError(const absl::Status& status, Result* out) {
   if (out->errors.size() < kMaxReportedErrors) {
@@ -147,19 +156,41 @@ void OtlpParser::Parse(absl::string_view json, Result* out) {
   Request request;
   JsonWalk& walk = request.walk;
   bool recognised = false;
-  // Reads one record per element of `value` with `read(element, resource)`, keeping the
-  // records that read cleanly.
-  auto read_records = [&](ondemand::value value, size_t resource, auto&& read) {
-    walk.ForEachElement(value, [&](size_t, ondemand::value element) {
-      if (!read(element, resource) || past_cut()) {
-        if (past_cut()) walk.Fail(simdjson::INCOMPLETE_ARRAY_OR_OBJECT, "a complete record");
-        if (walk.broken()) return;
-        ++counts_.rejected;
-        AddError(walk.record_error(), out);
-        walk.ClearRecordError();
-        return;
-      }
+  // Ends one record: keeps it when it was `read` whole, else reports it (unless the document
+  // broke off).
+  auto end_record = [&](bool read, size_t resource) {
+    if (read && !past_cut()) {
       ++request.resources[resource].records;
+      return;
+    }
+    if (past_cut()) {
+      // What the cut left out (a metric's aggregationTemporality) is not the record's fault.
+      walk.ClearRecordError();
+      walk.Fail(simdjson::INCOMPLETE_ARRAY_OR_OBJECT, "a complete record");
+    }
+    if (walk.broken()) return;
+    ++counts_.rejected;
+    AddError(walk.record_error(), out);
+    walk.ClearRecordError();
+  };
+  // Reads one record per element of `value` with `read(element, resource)`.
+  auto read_records = [&](auto&& read) {
+    return [&, read](ondemand::value value, size_t resource) {
+      walk.ForEachElement(value, [&](size_t, ondemand::value element) {
+        end_record(read(element, resource), resource);
+      });
+    };
+  };
+  // Reads a scope's metrics: the records are the CFS counters' data points.
+  auto read_metrics = [&](ondemand::value value, size_t resource) {
+    walk.ForEachElement(value, [&](size_t, ondemand::value metric) {
+      internal::ReadMetric(walk, metric, resource, [&](CfsPoint&& point) {
+        ++counts_.data_points;
+        bool read = walk.ok() && !past_cut();
+        if (read && !point.no_recorded_value) request.cfs_points.push_back(std::move(point));
+        end_record(read, resource);
+      });
+      if (!walk.ok()) end_record(false, resource);
     });
   };
   auto read_span = [&](ondemand::value element, size_t resource) {
@@ -180,16 +211,17 @@ void OtlpParser::Parse(absl::string_view json, Result* out) {
     request.logs.push_back(std::move(log));
     return true;
   };
-  // Reads resourceSpans or resourceLogs: `scopes_key` ("scopeSpans") holds scopes whose
-  // `records_key` ("spans") holds the records.
+  // Reads resourceSpans, resourceLogs or resourceMetrics: `scopes_key` ("scopeSpans") holds
+  // scopes whose `records_key` ("spans") holds the records, which `read_list` reads.
   auto read_resources = [&](absl::string_view top_key, ondemand::value value,
                             absl::string_view scopes_key, absl::string_view records_key,
-                            auto&& read) {
+                            auto&& read_list) {
     Scope top_scope(walk, top_key);
     walk.ForEachElement(value, [&](size_t index, ondemand::value element) {
       size_t resource = request.resources.size();
       request.resources.push_back({});
       request.resources.back().path = absl::StrCat(top_key, "[", index, "]");
+      request.resources.back().metrics = top_key == "resourceMetrics";
       walk.ForEachField(element, [&](absl::string_view key, ondemand::value inner) {
         if (key == "resource") {
           ReadResource(walk, inner, &request.resources[resource]);
@@ -199,7 +231,7 @@ void OtlpParser::Parse(absl::string_view json, Result* out) {
             walk.ForEachField(scope, [&](absl::string_view scope_key, ondemand::value records) {
               if (scope_key != records_key) return;
               Scope records_scope(walk, records_key);
-              read_records(records, resource, read);
+              read_list(records, resource);
             });
           });
         }
@@ -232,12 +264,13 @@ void OtlpParser::Parse(absl::string_view json, Result* out) {
     }
     if (key == "resourceSpans") {
       recognised = true;
-      read_resources("resourceSpans", value, "scopeSpans", "spans", read_span);
+      read_resources("resourceSpans", value, "scopeSpans", "spans", read_records(read_span));
     } else if (key == "resourceLogs") {
       recognised = true;
-      read_resources("resourceLogs", value, "scopeLogs", "logRecords", read_log);
+      read_resources("resourceLogs", value, "scopeLogs", "logRecords", read_records(read_log));
     } else if (key == "resourceMetrics") {
       recognised = true;
+      read_resources("resourceMetrics", value, "scopeMetrics", "metrics", read_metrics);
     }
     if (!walk.ok()) {
       // Only a broken document gets here; a type error above a record is the resource's.
@@ -273,7 +306,7 @@ void OtlpParser::Emit(Request& request, Result* out) {
   size_t first_new = out->events.size();
   domain::Symbol cluster = Intern(options_.cluster);
   for (Resource& resource : request.resources) {
-    if (resource.rejected || resource.records == 0) continue;
+    if (resource.rejected || resource.records == 0 || resource.metrics) continue;
     domain::EntityRef ref;
     ref.cluster = cluster;
     ref.namespace_name = Intern(resource.namespace_name);
@@ -310,19 +343,6 @@ void OtlpParser::Emit(Request& request, Result* out) {
     }
   }
 
-  auto new_event = [&](domain::EntityId entity, int64_t time_ns, absl::string_view type,
-                       domain::Severity severity) {
-    domain::Event event;
-    event.id = ids_.Next();
-    event.time_ns = time_ns;
-    event.observed_ns = clock_.NowNanos();
-    event.entity = entity;
-    event.type = Intern(type);
-    event.source = domain::Source::kOtlp;
-    event.severity = severity;
-    ++counts_.events;
-    return event;
-  };
   auto base_labels = [](const Resource& resource) {
     std::vector<std::pair<absl::string_view, absl::string_view>> labels;
     if (!resource.node.empty()) labels.emplace_back("node", resource.node);
@@ -333,9 +353,8 @@ void OtlpParser::Emit(Request& request, Result* out) {
   for (const Span& span : request.spans) {
     const Resource& resource = request.resources[span.resource];
     if (resource.rejected || !span.Failed()) continue;
-    domain::Event event =
-        new_event(resource.subject, span.end_ns != 0 ? span.end_ns : span.start_ns,
-                  event_type::kSpanError, domain::Severity::kError);
+    domain::Event event = NewEvent(resource.subject, span.end_ns != 0 ? span.end_ns : span.start_ns,
+                                   event_type::kSpanError, domain::Severity::kError);
     event.trace = span.trace;
     domain::ApplicationPayload payload;
     payload.service = Intern(resource.service);
@@ -423,8 +442,8 @@ void OtlpParser::Emit(Request& request, Result* out) {
     call.duration_ns = std::max(call.duration_ns, span.duration_ns());
   }
   for (const Call& call : calls) {
-    domain::Event event = new_event(call.caller->caller, call.first->start_ns, event_type::kCall,
-                                    domain::Severity::kInfo);
+    domain::Event event = NewEvent(call.caller->caller, call.first->start_ns, event_type::kCall,
+                                   domain::Severity::kInfo);
     event.trace = call.first->trace;
     domain::ApplicationPayload payload;
     payload.service = Intern(call.caller->service);
@@ -453,8 +472,8 @@ void OtlpParser::Emit(Request& request, Result* out) {
     domain::Severity severity = LogSeverity(log);
     if (resource.rejected || severity == domain::Severity::kUnspecified) continue;
     domain::Event event =
-        new_event(resource.subject, log.time_ns != 0 ? log.time_ns : log.observed_ns,
-                  event_type::kLogError, severity);
+        NewEvent(resource.subject, log.time_ns != 0 ? log.time_ns : log.observed_ns,
+                 event_type::kLogError, severity);
     event.trace = log.trace;
     domain::ApplicationPayload payload;
     payload.service = Intern(resource.service);
@@ -467,9 +486,78 @@ void OtlpParser::Emit(Request& request, Result* out) {
     out->events.push_back(event);
   }
 
+  EmitCpuThrottling(request, out);
+
   std::stable_sort(
       out->events.begin() + static_cast<std::ptrdiff_t>(first_new), out->events.end(),
       [](const domain::Event& a, const domain::Event& b) { return a.time_ns < b.time_ns; });
+}
+
+domain::Event OtlpParser::NewEvent(domain::EntityId entity, int64_t time_ns, absl::string_view type,
+                                   domain::Severity severity) {
+  domain::Event event;
+  event.id = ids_.Next();
+  event.time_ns = time_ns;
+  event.observed_ns = clock_.NowNanos();
+  event.entity = entity;
+  event.type = Intern(type);
+  event.source = domain::Source::kOtlp;
+  event.severity = severity;
+  ++counts_.events;
+  return event;
+}
+
+void OtlpParser::EmitCpuThrottling(Request& request, Result* out) {
+  if (request.cfs_points.empty()) return;
+  std::vector<CfsPoint> points;
+  points.reserve(request.cfs_points.size());
+  for (CfsPoint& point : request.cfs_points) {
+    const Resource& resource = request.resources[point.resource];
+    if (resource.rejected) continue;
+    absl::StatusOr<bool> container = internal::ResolveContainer(resource, &point);
+    if (!container.ok()) {
+      ++counts_.rejected;
+      AddError(container.status(), out);
+    } else if (*container) {
+      points.push_back(std::move(point));
+    }
+  }
+  domain::Symbol cluster = Intern(options_.cluster);
+  for (const internal::ThrottledInterval& interval : cpu_->Add(std::move(points))) {
+    const Resource& resource = request.resources[interval.resource];
+    domain::EntityRef ref;
+    ref.cluster = cluster;
+    ref.kind = Intern("Pod");
+    ref.namespace_name = Intern(interval.namespace_name);
+    ref.name = Intern(interval.pod);
+    absl::StatusOr<domain::EntityId> pod = registry_.Register(ref);
+    if (!pod.ok()) {
+      ++counts_.rejected;
+      AddError(absl::Status(pod.status().code(),
+                            absl::StrCat(resource.path, ": pod ", interval.namespace_name, "/",
+                                         interval.pod, ": ", pod.status().message())),
+               out);
+      continue;
+    }
+    domain::Event event =
+        NewEvent(*pod, interval.end_ns, event_type::kCpuThrottled, domain::Severity::kWarning);
+    domain::ApplicationPayload payload;
+    payload.service = Intern(resource.service);
+    payload.status_message = Intern(internal::Describe(interval));
+    event.payload = payload;
+    std::string periods = absl::StrCat(interval.periods);
+    std::string throttled = absl::StrCat(interval.throttled_periods);
+    std::string percent = absl::StrCat(internal::ThrottledPercent(interval));
+    std::vector<std::pair<absl::string_view, absl::string_view>> labels;
+    if (!resource.node.empty()) labels.emplace_back("node", resource.node);
+    labels.emplace_back("namespace", interval.namespace_name);
+    labels.emplace_back("container", interval.container);
+    labels.emplace_back("periods", periods);
+    labels.emplace_back("throttled_periods", throttled);
+    labels.emplace_back("throttled_percent", percent);
+    event.labels = domain::InternLabels(std::move(labels));
+    out->events.push_back(event);
+  }
 }
 
 }  // namespace tapio::collectors::otlp

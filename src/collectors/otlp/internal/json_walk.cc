@@ -105,6 +105,14 @@ void JsonWalk::FailValue(ondemand::value& value, simdjson::error_code error,
   Fail(error, expected);
 }
 
+bool JsonWalk::GetObject(ondemand::value value, ondemand::object* object) {
+  if (auto error = value.get_object().get(*object)) {
+    if (!IsNull(value)) FailValue(value, error, "an object");
+    return false;
+  }
+  return true;
+}
+
 std::string JsonWalk::Text(ondemand::value value, size_t max_bytes) {
   if (!ok()) return {};
   std::string_view text;

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -55,6 +56,8 @@ class JsonWalk {
   const absl::Status& broken_error() const { return broken_; }
   // Where the document ended early ("" at the top).
   const std::string& broken_path() const { return broken_path_; }
+  // The path of the value being read ("" at the top).
+  std::string path() const { return Path(); }
   void ClearRecordError() { record_error_ = absl::OkStatus(); }
 
   // Records a problem with the current record at the current path (the first one wins).
@@ -79,9 +82,17 @@ class JsonWalk {
   // An AnyValue object, its text cut at `max_bytes`.
   AnyValue Any(ondemand::value value, size_t max_bytes);
 
+  // True when `value` is null.
+  static bool IsNull(ondemand::value& value);
+  // Gets `value` as an object; returns false when it is not one, recording a problem unless
+  // it is null.
+  bool GetObject(ondemand::value value, ondemand::object* object);
   // Calls `visit(key, value)` for each field of an object (null is an empty object).
   template <typename Visit>
   void ForEachField(ondemand::value value, Visit&& visit);
+  // As above, from where the iteration of `object` stands (its start, or after reset()).
+  template <typename Visit>
+  void ForEachField(ondemand::object& object, Visit&& visit);
   // Calls `visit(index, value)` for each element of an array (null is an empty array), with
   // the index scoped on the path. Stops at the first problem; a visitor that reads one record
   // per element reports and clears the record's problem to go on with the next.
@@ -96,7 +107,6 @@ class JsonWalk {
   // OTLP nests about eight deep; deeper segments (inside kvlist values) are not named.
   static constexpr size_t kMaxDepth = 16;
 
-  static bool IsNull(ondemand::value& value);
   void FailType(ondemand::value& value, absl::string_view expected);
   // As Fail(error, expected), naming the type found when it is the wrong one.
   void FailValue(ondemand::value& value, simdjson::error_code error, absl::string_view expected);
@@ -118,12 +128,14 @@ class JsonWalk {
 
 template <typename Visit>
 void JsonWalk::ForEachField(ondemand::value value, Visit&& visit) {
-  if (!ok()) return;
   ondemand::object object;
-  if (auto error = value.get_object().get(object)) {
-    if (!IsNull(value)) FailValue(value, error, "an object");
-    return;
-  }
+  if (!ok() || !GetObject(value, &object)) return;
+  ForEachField(object, std::forward<Visit>(visit));
+}
+
+template <typename Visit>
+void JsonWalk::ForEachField(ondemand::object& object, Visit&& visit) {
+  if (!ok()) return;
   for (auto field : object) {
     std::string_view key;
     if (auto error = field.unescaped_key().get(key)) return Fail(error, "a key");

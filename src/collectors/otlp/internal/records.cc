@@ -35,32 +35,6 @@ constexpr std::array<absl::string_view, 25> kSeverityNumberNames = {
     "SEVERITY_NUMBER_FATAL",       "SEVERITY_NUMBER_FATAL2", "SEVERITY_NUMBER_FATAL3",
     "SEVERITY_NUMBER_FATAL4"};
 
-// Calls `want(key)` for each attribute of a KeyValue list; reads the value of the attributes
-// for which it returns a target, into that target.
-template <typename Want>
-void ReadAttributes(JsonWalk& walk, ondemand::value value, size_t max_bytes, Want&& want) {
-  Scope scope(walk, "attributes");
-  walk.ForEachElement(value, [&](size_t, ondemand::value element) {
-    ondemand::object object;
-    if (auto error = element.get_object().get(object)) return walk.Fail(error, "an object");
-    std::string_view key;
-    if (auto error = object.find_field_unordered("key").get_string().get(key)) {
-      if (error == simdjson::NO_SUCH_FIELD) return walk.Fail("attribute without a key");
-      Scope key_scope(walk, "key");
-      return walk.Fail(error, "a string");
-    }
-    AnyValue* target = want(absl::string_view(key.data(), key.size()));
-    if (target == nullptr) return;
-    Scope value_scope(walk, "value");
-    ondemand::value any;
-    if (auto error = object.find_field_unordered("value").get(any)) {
-      if (error != simdjson::NO_SUCH_FIELD) walk.Fail(error, "a value");
-      return;
-    }
-    *target = walk.Any(any, max_bytes);
-  });
-}
-
 void ReadStatus(JsonWalk& walk, ondemand::value value, Span* span) {
   Scope scope(walk, "status");
   walk.ForEachField(value, [&](absl::string_view key, ondemand::value inner) {
@@ -129,7 +103,7 @@ Peer ParsePeer(absl::string_view raw) {
 
 void ReadResource(JsonWalk& walk, ondemand::value value, Resource* resource) {
   Scope scope(walk, "resource");
-  AnyValue service, service_namespace, k8s_namespace, pod, pod_uid, node;
+  AnyValue service, service_namespace, k8s_namespace, pod, pod_uid, container, node;
   walk.ForEachField(value, [&](absl::string_view key, ondemand::value inner) {
     if (key != "attributes") return;
     ReadAttributes(walk, inner, kMaxNameBytes, [&](absl::string_view name) -> AnyValue* {
@@ -138,6 +112,7 @@ void ReadResource(JsonWalk& walk, ondemand::value value, Resource* resource) {
       if (name == "k8s.namespace.name") return &k8s_namespace;
       if (name == "k8s.pod.name") return &pod;
       if (name == "k8s.pod.uid") return &pod_uid;
+      if (name == "k8s.container.name") return &container;
       if (name == "k8s.node.name") return &node;
       return nullptr;
     });
@@ -145,8 +120,10 @@ void ReadResource(JsonWalk& walk, ondemand::value value, Resource* resource) {
   resource->service = std::move(service.text);
   resource->namespace_name =
       k8s_namespace.text.empty() ? std::move(service_namespace.text) : k8s_namespace.text;
+  resource->k8s_namespace = !k8s_namespace.text.empty();
   resource->pod = k8s_namespace.text.empty() ? "" : std::move(pod.text);
   resource->pod_uid = std::move(pod_uid.text);
+  resource->container = std::move(container.text);
   resource->node = std::move(node.text);
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "absl/strings/string_view.h"
 #include "collectors/otlp/internal/json_walk.h"
@@ -27,10 +28,15 @@ struct Resource {
   // "resourceSpans[2]", for errors about the resource as a whole.
   std::string path;
   std::string service;
+  // k8s.namespace.name (then `k8s_namespace` is true), else service.namespace.
   std::string namespace_name;
+  bool k8s_namespace = false;
   std::string pod;
   std::string pod_uid;
+  std::string container;
   std::string node;
+  // Of resourceMetrics: its points name their own pods, so it needs no entity.
+  bool metrics = false;
   bool rejected = false;
   size_t records = 0;
   // The Pod, else the Service; the Service, else the Pod. Invalid until resolved.
@@ -80,6 +86,34 @@ struct Peer {
 
 // Reads a peer attribute as a service name.
 Peer ParsePeer(absl::string_view raw);
+
+// Calls `want(key)` for each attribute of a KeyValue list; reads the value of the attributes
+// for which it returns an AnyValue*, into it, its text cut at `max_bytes`.
+template <typename Want>
+void ReadAttributes(JsonWalk& walk, ::simdjson::ondemand::value value, size_t max_bytes,
+                    Want&& want) {
+  using Scope = JsonWalk::Scope;
+  Scope scope(walk, "attributes");
+  walk.ForEachElement(value, [&](size_t, ondemand::value element) {
+    ondemand::object object;
+    if (auto error = element.get_object().get(object)) return walk.Fail(error, "an object");
+    std::string_view key;
+    if (auto error = object.find_field_unordered("key").get_string().get(key)) {
+      if (error == simdjson::NO_SUCH_FIELD) return walk.Fail("attribute without a key");
+      Scope key_scope(walk, "key");
+      return walk.Fail(error, "a string");
+    }
+    AnyValue* target = want(absl::string_view(key.data(), key.size()));
+    if (target == nullptr) return;
+    Scope value_scope(walk, "value");
+    ondemand::value any;
+    if (auto error = object.find_field_unordered("value").get(any)) {
+      if (error != simdjson::NO_SUCH_FIELD) walk.Fail(error, "a value");
+      return;
+    }
+    *target = walk.Any(any, max_bytes);
+  });
+}
 
 // Each reads one element of its list into the record; problems go to `walk`.
 void ReadResource(JsonWalk& walk, ::simdjson::ondemand::value value, Resource* resource);
