@@ -1,5 +1,5 @@
 // The pattern engine over the built-in library: events per second through Observe, on a
-// cluster of 200 nodes and 4,000 pods, with one event in `trigger_every` a trigger whose
+// cluster of 1,000 nodes and 10,000 pods, with one event in `trigger_every` a trigger whose
 // evidence is looked up on the pod, its workload's pods and its node.
 #include <vector>
 
@@ -16,8 +16,8 @@ using domain::Intern;
 using domain::KubeKind;
 
 constexpr int64_t kT0 = 1'772'360'100'000'000'000;
-constexpr int kNodes = 200;
-constexpr int kDeployments = 400;
+constexpr int kNodes = 1000;
+constexpr int kDeployments = 1000;
 constexpr int kPodsPerDeployment = 10;
 
 domain::KubeObject Object(KubeKind kind, absl::string_view ns, const std::string& name) {
