@@ -195,6 +195,35 @@ TEST_F(PatternEngineTest, EvidenceOnTheTriggersNodeRaisesConfidenceAndNamesTheNo
   EXPECT_EQ(m.immediate, std::vector<std::string>{"cordon Node/node-1"});
 }
 
+TEST_F(PatternEngineTest, TheNodeOfANodeIsTheNodeItself) {
+  constexpr char kNodeFault[] = R"(pattern: node-fault
+description: a node reports a kernel fault while under pressure
+category: kernel
+layer: kernel
+severity: critical
+confidence: 0.7
+trigger:
+  type: k8s.node_condition
+evidence:
+  - id: lockup
+    on: trigger.node
+    match: {type: kernel.soft_lockup}
+    before: 10m
+at_fault: trigger.node
+root_cause: "{lockup.entity} locked up"
+actions:
+  immediate: ["drain {at_fault}"]
+)";
+  PatternEngine engine = Engine({kNodeFault});
+  engine.Observe(Kube(Id(KubeKind::kNode, "", "node-2"), "kernel.soft_lockup", kT0 - kMinute, {}));
+  engine.Observe(Pressure("node-2", kT0));
+  engine.Observe(Pressure("node-1", kT0));
+  engine.Flush();
+  ASSERT_EQ(engine.matches().size(), 1u) << "node-1 had no lockup";
+  EXPECT_EQ(engine.matches()[0].at_fault, Id(KubeKind::kNode, "", "node-2"));
+  EXPECT_EQ(engine.matches()[0].root_cause, "Node/node-2 locked up");
+}
+
 TEST_F(PatternEngineTest, WeightedContradictingEvidenceLowersTheConfidenceAndIsListed) {
   std::string text = kNodeMemory;
   text.replace(text.find("role: contradicting"), 19, "role: contradicting\n    weight: 0.5");

@@ -118,7 +118,11 @@ void Step(const TopologyGraph& graph, EntityId id, RelationStep step, int64_t at
           return;
       }
     case RelationStep::kNode:
-      if (std::optional<EntityId> node = graph.NodeOf(id, at)) Add(out, *node);
+      if (KindOf(graph, id) == KubeKind::kNode) {
+        Add(out, id);
+      } else if (std::optional<EntityId> node = graph.NodeOf(id, at)) {
+        Add(out, *node);
+      }
       return;
     case RelationStep::kServices:
       Services(graph, id, at, out);
