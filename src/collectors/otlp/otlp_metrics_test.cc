@@ -260,6 +260,22 @@ TEST_F(OtlpMetricsTest, ChangedStartTimeRestartsTheBaseline) {
   EXPECT_THAT(result.events, IsEmpty());
 }
 
+TEST_F(OtlpMetricsTest, StalenessMarkersAreNoPointsOfTheSeries) {
+  // The receiver marks kT1 as "no recorded value" (a NaN its flags say is no value): the
+  // interval runs from kT0 to kT2.
+  std::string marker =
+      absl::StrCat(R"({"attributes": )", Attributes(kApi), R"(, "startTimeUnixNano": ")", kStart,
+                   R"(", "timeUnixNano": ")", kT1, R"(", "flags": 1})");
+  OtlpParser::Result result =
+      Parse(Request({Sum(kPeriods, {Point(kApi, kT0, 10'000), marker, Point(kApi, kT2, 13'600)}),
+                     Sum(kThrottled, {Point(kApi, kT0, 2'000), marker, Point(kApi, kT2, 4'300)})}));
+  EXPECT_THAT(Messages(result.errors), IsEmpty());
+  ASSERT_THAT(result.events, SizeIs(1));
+  EXPECT_EQ(result.events[0].time_ns, kT2);
+  EXPECT_EQ(Label(result.events[0], "periods"), absl::StrCat(13'600 - 10'000));
+  EXPECT_EQ(Label(result.events[0], "throttled_periods"), absl::StrCat(4'300 - 2'000));
+}
+
 TEST_F(OtlpMetricsTest, BelowTheMinimumPeriodsOrShareIsNoEvent) {
   // 9 periods, all throttled; then 1000 periods with 249 throttled (24.9%).
   OtlpParser::Result result = Parse(Request(

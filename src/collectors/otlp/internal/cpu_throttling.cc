@@ -288,7 +288,6 @@ std::vector<ThrottledInterval> CpuThrottling::Add(std::vector<CfsPoint> points) 
   std::vector<std::pair<std::string, size_t>> order;
   order.reserve(points.size());
   for (size_t i = 0; i < points.size(); ++i) {
-    if (points[i].no_recorded_value) continue;
     order.emplace_back(absl::StrCat(points[i].namespace_name, separator, points[i].pod, separator,
                                     points[i].container),
                        i);

@@ -89,8 +89,8 @@ class CpuThrottling {
   // order, and returns the throttled intervals they close. Points of the two counters pair up
   // by time; a pair with a start time other than the series' last pair's, or with a counter
   // lower than there, or with more throttled periods than periods since then, starts the
-  // series again. A point no later than its series' last pair, and a staleness marker, is
-  // ignored.
+  // series again. A point no later than its series' last pair is ignored; staleness markers
+  // are the caller's to leave out.
   std::vector<ThrottledInterval> Add(std::vector<CfsPoint> points);
 
   size_t series() const { return index_.size(); }
