@@ -4,11 +4,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <numeric>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -160,6 +163,42 @@ TEST_P(StoreTest, AnEventIsStoredOnceHoweverOftenItIsSent) {
   std::vector<v1::UnifiedEvent> top_bit = {Event(~uint64_t{0}, 400, "a")};
   EXPECT_EQ(store_->Append(top_bit)->size(), 1u) << "ids use all 64 bits";
   EXPECT_EQ(Ids(store_->Events({})->events), (std::vector<uint64_t>{1, 2, 3, ~uint64_t{0}}));
+}
+
+TEST_P(StoreTest, AgentsSendingTheSameEventsAtOnceStoreEachOnceAndEachIsToldWhatWasNew) {
+  constexpr int kAgents = 4;
+  constexpr uint64_t kBatches = 40;
+  constexpr uint64_t kBatch = 50;
+  // Agent a sends ids from a * kBatch * kBatches / 2 on: each id is sent by two agents.
+  std::vector<std::vector<uint64_t>> claimed(kAgents);
+  std::vector<std::thread> agents;
+  for (int a = 0; a < kAgents; ++a) {
+    agents.emplace_back([&, a] {
+      const uint64_t first = static_cast<uint64_t>(a) * kBatch * kBatches / 2;
+      for (uint64_t b = 0; b < kBatches; ++b) {
+        std::vector<v1::UnifiedEvent> batch;
+        for (uint64_t i = 0; i < kBatch; ++i) {
+          uint64_t id = (first + b * kBatch + i) % (kAgents * kBatch * kBatches / 2) + 1;
+          batch.push_back(Event(id, static_cast<int64_t>(id), absl::StrCat("pod-", id % 7)));
+        }
+        absl::StatusOr<std::vector<size_t>> added = store_->Append(batch);
+        ASSERT_TRUE(added.ok()) << added.status();
+        for (size_t i : *added) claimed[static_cast<size_t>(a)].push_back(batch[i].id());
+      }
+    });
+  }
+  for (std::thread& t : agents) t.join();
+  std::vector<uint64_t> all;
+  for (const auto& ids : claimed) all.insert(all.end(), ids.begin(), ids.end());
+  std::sort(all.begin(), all.end());
+  std::vector<uint64_t> expected(kAgents * kBatch * kBatches / 2);
+  std::iota(expected.begin(), expected.end(), 1);
+  EXPECT_EQ(all, expected) << "every id is new to exactly one agent";
+  EXPECT_EQ(*store_->EventCount(), expected.size());
+  EventQuery q;
+  q.name = "pod-3";
+  q.limit = 10000;
+  EXPECT_EQ(store_->Events(q)->events.size(), expected.size() / 7 + (expected.size() % 7 >= 3));
 }
 
 TEST_P(StoreTest, QueriesFilterByEntityTypeAndTimeAndPageInTimeOrder) {

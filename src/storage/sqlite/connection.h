@@ -58,6 +58,7 @@ class Connection {
   absl::Status Execute(absl::string_view sql);
   absl::StatusOr<Statement> Prepare(absl::string_view sql);
   int64_t Changes() const { return sqlite3_changes64(db_); }
+  int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   absl::Status Error(absl::string_view doing) const;
 
  private:

@@ -3,7 +3,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "absl/strings/str_join.h"
 #include "storage/page_token.h"
 
 namespace tapio::storage::sqlite {
@@ -46,11 +46,55 @@ constexpr const char* kMigrations[] = {
       ALTER TABLE events ADD COLUMN trace TEXT NOT NULL DEFAULT '';
       CREATE INDEX events_by_trace ON events (trace, time_ns, id) WHERE trace <> '';
     )sql",
+    // 4: rows keyed by arrival, so that storing appends to the tables' ends; entities by an
+    // integer id from a dictionary; raw records keyed by their event's arrival.
+    R"sql(
+      CREATE TABLE entities (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        name TEXT NOT NULL,
+        UNIQUE (kind, namespace, name));
+      INSERT INTO entities (kind, namespace, name)
+        SELECT DISTINCT kind, namespace, name FROM events;
+      CREATE TABLE events_v4 (
+        arrival INTEGER PRIMARY KEY,
+        id INTEGER NOT NULL UNIQUE,
+        time_ns INTEGER NOT NULL,
+        entity INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        trace TEXT NOT NULL,
+        body BLOB NOT NULL);
+      INSERT INTO events_v4
+        SELECT e.arrival, e.id, e.time_ns, n.id, e.type, e.trace, e.body
+        FROM events e JOIN entities n
+          ON n.kind = e.kind AND n.namespace = e.namespace AND n.name = e.name
+        ORDER BY e.arrival;
+      CREATE TABLE raw_records_v4 (
+        arrival INTEGER PRIMARY KEY,
+        bytes BLOB NOT NULL);
+      INSERT INTO raw_records_v4
+        SELECT e.arrival, r.bytes FROM raw_records r JOIN events e ON e.id = r.event_id
+        ORDER BY e.arrival;
+      DROP TABLE raw_records;
+      DROP TABLE events;
+      ALTER TABLE events_v4 RENAME TO events;
+      ALTER TABLE raw_records_v4 RENAME TO raw_records;
+      CREATE INDEX events_by_time ON events (time_ns, id);
+      CREATE INDEX events_by_entity ON events (entity, time_ns, id);
+      CREATE INDEX events_by_trace ON events (trace, time_ns, id) WHERE trace <> '';
+    )sql",
 };
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 
 // Event ids are unsigned 64-bit; SQLite integers are signed: the bits are kept as they are.
 int64_t Key(uint64_t id) { return static_cast<int64_t>(id); }
+
+// Pages of the database kept in memory (negative: KiB), and how long the write-ahead log grows
+// (in pages) before its pages are copied back: larger than SQLite's defaults, so that a
+// stream of appends rewrites fewer index pages.
+constexpr const char* kCachePragma = "PRAGMA cache_size=-65536";
+constexpr const char* kCheckpointPragma = "PRAGMA wal_autocheckpoint=10000";
 
 }  // namespace
 
@@ -59,18 +103,26 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(Options options) 
   if (!db.ok()) return db.status();
   std::unique_ptr<SqliteStore> store(new SqliteStore(*std::move(db)));
   absl::MutexLock lock(&store->mu_);
+  Connection& c = *store->db_;
   for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"}) {
-    if (absl::Status s = store->db_->Execute(pragma); !s.ok()) return s;
-  }
-  if (absl::Status s = store->db_->Execute(options.durable ? "PRAGMA synchronous=FULL"
-                                                           : "PRAGMA synchronous=NORMAL");
-      !s.ok()) {
-    return s;
+       {"PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON",
+        options.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", kCachePragma,
+        kCheckpointPragma}) {
+    if (absl::Status s = c.Execute(pragma); !s.ok()) return s;
   }
   if (absl::Status s = store->Migrate(); !s.ok()) return s;
-  absl::StatusOr<Statement> last =
-      store->db_->Prepare("SELECT COALESCE(MAX(arrival), 0) FROM events");
+  absl::StatusOr<EntityIds> entities = EntityIds::Prepare(c);
+  if (!entities.ok()) return entities.status();
+  store->entities_.emplace(*std::move(entities));
+  absl::StatusOr<Statement> insert_event = c.Prepare(
+      "INSERT OR IGNORE INTO events (arrival, id, time_ns, entity, type, trace, body) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!insert_event.ok()) return insert_event.status();
+  store->insert_event_.emplace(*std::move(insert_event));
+  absl::StatusOr<Statement> insert_raw = c.Prepare("INSERT INTO raw_records VALUES (?, ?)");
+  if (!insert_raw.ok()) return insert_raw.status();
+  store->insert_raw_.emplace(*std::move(insert_raw));
+  absl::StatusOr<Statement> last = c.Prepare("SELECT COALESCE(MAX(arrival), 0) FROM events");
   if (!last.ok()) return last.status();
   absl::StatusOr<bool> row = last->Step();
   if (!row.ok()) return row.status();
@@ -83,11 +135,15 @@ absl::Status SqliteStore::Migrate() {
       !s.ok()) {
     return s;
   }
-  absl::StatusOr<Statement> read = db_->Prepare("SELECT MAX(version) FROM schema_version");
-  if (!read.ok()) return read.status();
-  absl::StatusOr<bool> row = read->Step();
-  if (!row.ok()) return row.status();
-  int64_t version = *row ? read->Int(0) : 0;
+  int64_t version = 0;
+  {
+    // Finished before migrating: a table cannot be dropped under a statement still reading.
+    absl::StatusOr<Statement> read = db_->Prepare("SELECT MAX(version) FROM schema_version");
+    if (!read.ok()) return read.status();
+    absl::StatusOr<bool> row = read->Step();
+    if (!row.ok()) return row.status();
+    if (*row) version = read->Int(0);
+  }
   if (version > kSchemaVersion) {
     return absl::FailedPreconditionError(absl::StrCat("the store's schema is at version ", version,
                                                       "; this tapio knows up to ", kSchemaVersion));
@@ -104,61 +160,95 @@ absl::Status SqliteStore::Migrate() {
 }
 
 absl::StatusOr<std::vector<size_t>> SqliteStore::Append(absl::Span<const v1::UnifiedEvent> events) {
-  absl::MutexLock lock(&mu_);
-  if (absl::Status s = db_->Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
-  auto fail = [&](absl::Status s) {
-    db_->Execute("ROLLBACK").IgnoreError();
-    return s;
-  };
-  absl::StatusOr<Statement> insert = db_->Prepare(
-      "INSERT OR IGNORE INTO events (id, time_ns, kind, namespace, name, type, body, "
-      "arrival, trace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!insert.ok()) return fail(insert.status());
-  absl::StatusOr<Statement> raw =
-      db_->Prepare("INSERT OR IGNORE INTO raw_records VALUES (?, ?, ?)");
-  if (!raw.ok()) return fail(raw.status());
-  std::vector<size_t> added;
-  v1::UnifiedEvent body;
-  for (size_t i = 0; i < events.size(); ++i) {
-    const v1::UnifiedEvent& e = events[i];
-    const v1::UnifiedEvent* stored = &e;
-    if (!e.raw().empty()) {
-      body = e;
-      body.clear_raw();
-      stored = &body;
-    }
-    insert->Bind(1, Key(e.id()))
-        .Bind(2, static_cast<int64_t>(e.time_unix_nano()))
-        .Bind(3, e.entity().kind())
-        .Bind(4, e.entity().namespace_())
-        .Bind(5, e.entity().name())
-        .Bind(6, e.type())
-        .BindBlob(7, stored->SerializeAsString())
-        .Bind(8, arrival_ + 1)
-        .Bind(9, absl::BytesToHexString(e.trace().trace_id()));
-    if (absl::Status s = insert->Run(); !s.ok()) return fail(s);
-    insert->Reset();
-    if (db_->Changes() == 0) continue;
-    ++arrival_;
-    added.push_back(i);
-    if (e.raw().empty()) continue;
-    raw->Bind(1, Key(e.id()))
-        .Bind(2, static_cast<int64_t>(e.time_unix_nano()))
-        .BindBlob(3, e.raw());
-    if (absl::Status s = raw->Run(); !s.ok()) return fail(s);
-    raw->Reset();
+  PendingAppend mine{events, std::vector<size_t>(), false};
+  std::vector<PendingAppend*> group;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    queue_.push_back(&mine);
+    struct Turn {
+      const PendingAppend* mine;
+      const bool* writing;
+      bool operator()() const { return mine->done || !*writing; }
+    } turn{&mine, &writing_};
+    queue_mu_.Await(absl::Condition(&turn));
+    if (mine.done) return std::move(mine.added);
+    writing_ = true;
+    group.swap(queue_);
   }
-  if (absl::Status s = db_->Execute("COMMIT"); !s.ok()) return fail(s);
-  return added;
+  {
+    absl::MutexLock lock(&mu_);
+    Write(group);
+  }
+  absl::MutexLock lock(&queue_mu_);
+  writing_ = false;
+  for (PendingAppend* p : group) p->done = true;
+  return std::move(mine.added);
+}
+
+void SqliteStore::Write(absl::Span<PendingAppend* const> group) {
+  const int64_t arrival = arrival_;
+  absl::Status written = WriteEach(group);
+  if (written.ok()) written = db_->Execute("COMMIT");
+  if (written.ok()) return;
+  db_->Execute("ROLLBACK").IgnoreError();
+  arrival_ = arrival;
+  entities_->Forget();
+  for (PendingAppend* p : group) p->added = written;
+}
+
+absl::Status SqliteStore::WriteEach(absl::Span<PendingAppend* const> group) {
+  if (absl::Status s = db_->Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
+  Statement& insert = *insert_event_;
+  for (PendingAppend* p : group) {
+    std::vector<size_t> added;
+    for (size_t i = 0; i < p->events.size(); ++i) {
+      const v1::UnifiedEvent& e = p->events[i];
+      absl::StatusOr<int64_t> entity = entities_->IdOf(e.entity());
+      if (!entity.ok()) return entity.status();
+      if (e.raw().empty()) {
+        e.SerializeToString(&bytes_);
+      } else {
+        body_ = e;
+        body_.clear_raw();
+        body_.SerializeToString(&bytes_);
+      }
+      insert.Bind(1, arrival_ + 1)
+          .Bind(2, Key(e.id()))
+          .Bind(3, static_cast<int64_t>(e.time_unix_nano()))
+          .Bind(4, *entity)
+          .Bind(5, e.type())
+          .Bind(6, e.trace().trace_id().empty() ? std::string()
+                                                : absl::BytesToHexString(e.trace().trace_id()))
+          .BindBlob(7, bytes_);
+      absl::Status s = insert.Run();
+      insert.Reset();
+      if (!s.ok()) return s;
+      if (db_->Changes() == 0) continue;
+      ++arrival_;
+      added.push_back(i);
+      if (e.raw().empty()) continue;
+      insert_raw_->Bind(1, arrival_).BindBlob(2, e.raw());
+      s = insert_raw_->Run();
+      insert_raw_->Reset();
+      if (!s.ok()) return s;
+    }
+    p->added = std::move(added);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<EventPage> SqliteStore::Events(const EventQuery& q) {
   absl::StatusOr<PageToken> after = ParsePageToken(q.page_token);
   if (!after.ok()) return after.status();
-  std::string sql = "SELECT body FROM events WHERE (time_ns, id) > (?, ?)";
-  if (!q.kind.empty()) absl::StrAppend(&sql, " AND kind = ?3");
-  if (!q.namespace_name.empty()) absl::StrAppend(&sql, " AND namespace = ?4");
-  if (!q.name.empty()) absl::StrAppend(&sql, " AND name = ?5");
+  std::string sql = "SELECT body FROM events WHERE (time_ns, id) > (?1, ?2)";
+  if (!q.kind.empty() || !q.namespace_name.empty() || !q.name.empty()) {
+    std::vector<const char*> match;
+    if (!q.kind.empty()) match.push_back("kind = ?3");
+    if (!q.namespace_name.empty()) match.push_back("namespace = ?4");
+    if (!q.name.empty()) match.push_back("name = ?5");
+    absl::StrAppend(&sql, match.size() == 3 ? " AND entity = " : " AND entity IN ",
+                    "(SELECT id FROM entities WHERE ", absl::StrJoin(match, " AND "), ")");
+  }
   if (!q.type.empty()) absl::StrAppend(&sql, " AND type = ?6");
   if (!q.trace_id.empty()) absl::StrAppend(&sql, " AND trace = ?10 AND trace <> ''");
   if (q.since_ns != 0) absl::StrAppend(&sql, " AND time_ns >= ?7");
@@ -198,9 +288,8 @@ absl::StatusOr<EventPage> SqliteStore::Events(const EventQuery& q) {
 absl::StatusOr<ArrivalPage> SqliteStore::EventsInArrivalOrder(uint64_t after, size_t limit) {
   absl::MutexLock lock(&mu_);
   absl::StatusOr<Statement> select = db_->Prepare(
-      "SELECT e.arrival, e.body, r.bytes FROM events e LEFT JOIN raw_records r ON r.event_id = "
-      "e.id "
-      "WHERE e.arrival > ? ORDER BY e.arrival LIMIT ?");
+      "SELECT e.arrival, e.body, r.bytes FROM events e LEFT JOIN raw_records r "
+      "ON r.arrival = e.arrival WHERE e.arrival > ? ORDER BY e.arrival LIMIT ?");
   if (!select.ok()) return select.status();
   select->Bind(1, static_cast<int64_t>(after)).Bind(2, static_cast<int64_t>(limit) + 1);
   ArrivalPage page;
@@ -225,8 +314,8 @@ absl::StatusOr<ArrivalPage> SqliteStore::EventsInArrivalOrder(uint64_t after, si
 
 absl::StatusOr<std::string> SqliteStore::RawRecord(uint64_t event_id) {
   absl::MutexLock lock(&mu_);
-  absl::StatusOr<Statement> select =
-      db_->Prepare("SELECT bytes FROM raw_records WHERE event_id = ?");
+  absl::StatusOr<Statement> select = db_->Prepare(
+      "SELECT r.bytes FROM events e JOIN raw_records r ON r.arrival = e.arrival WHERE e.id = ?");
   if (!select.ok()) return select.status();
   select->Bind(1, Key(event_id));
   absl::StatusOr<bool> row = select->Step();
@@ -280,12 +369,22 @@ absl::StatusOr<RetentionResult> SqliteStore::Retain(int64_t before_ns, uint64_t 
     if (absl::Status r = s->Run(); !r.ok()) return r;
     return static_cast<uint64_t>(db_->Changes());
   };
+  absl::StatusOr<uint64_t> raw =
+      run("DELETE FROM raw_records WHERE arrival IN (SELECT arrival FROM events WHERE time_ns < ?)",
+          before_ns);
+  if (!raw.ok()) return raw.status();
+  result.raw_records_removed = *raw;
   absl::StatusOr<uint64_t> events = run("DELETE FROM events WHERE time_ns < ?", before_ns);
   if (!events.ok()) return events.status();
   result.events_removed = *events;
-  absl::StatusOr<uint64_t> raw = run("DELETE FROM raw_records WHERE time_ns < ?", before_ns);
-  if (!raw.ok()) return raw.status();
-  result.raw_records_removed = *raw;
+  if (*events > 0) {
+    entities_->Forget();
+    if (absl::Status s =
+            db_->Execute("DELETE FROM entities WHERE id NOT IN (SELECT entity FROM events)");
+        !s.ok()) {
+      return s;
+    }
+  }
   while (true) {
     absl::StatusOr<Statement> size =
         db_->Prepare("SELECT COALESCE(SUM(LENGTH(bytes)), 0) FROM raw_records");
@@ -294,8 +393,8 @@ absl::StatusOr<RetentionResult> SqliteStore::Retain(int64_t before_ns, uint64_t 
     if (!row.ok()) return row.status();
     if (static_cast<uint64_t>(size->Int(0)) <= max_raw_bytes) break;
     absl::StatusOr<uint64_t> trimmed =
-        run("DELETE FROM raw_records WHERE event_id IN "
-            "(SELECT event_id FROM raw_records ORDER BY time_ns LIMIT ?)",
+        run("DELETE FROM raw_records WHERE arrival IN "
+            "(SELECT arrival FROM raw_records ORDER BY arrival LIMIT ?)",
             64);
     if (!trimmed.ok()) return trimmed.status();
     if (*trimmed == 0) break;

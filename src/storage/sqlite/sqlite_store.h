@@ -1,22 +1,26 @@
-// The embedded Store: one SQLite file in WAL mode, each Append one transaction of prepared
-// inserts, the schema brought up to date on open through numbered migrations recorded in a
-// version table. Thread-safe: one connection, used under a lock.
+// The embedded Store: one SQLite file in WAL mode, the schema brought up to date on open
+// through numbered migrations recorded in a version table. Appends that arrive while another
+// is being written are committed together, in one transaction and one fsync, each still told
+// which of its events were new. Raw records beyond the size limit go in the order stored.
+// Thread-safe: one connection, used under a lock.
 #ifndef TAPIO_STORAGE_SQLITE_SQLITE_STORE_H_
 #define TAPIO_STORAGE_SQLITE_SQLITE_STORE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/entity_ids.h"
 #include "storage/store.h"
 
 namespace tapio::storage::sqlite {
 
 // The schema version this build writes; a file at a newer version is refused.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 class SqliteStore : public Store {
  public:
@@ -45,10 +49,31 @@ class SqliteStore : public Store {
   explicit SqliteStore(std::unique_ptr<Connection> db) : db_(std::move(db)) {}
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // An Append waiting for its events to be written, by itself or by another's transaction.
+  struct PendingAppend {
+    absl::Span<const tapio::v1::UnifiedEvent> events;
+    absl::StatusOr<std::vector<size_t>> added;
+    bool done = false;
+  };
+  // Writes the appends in one transaction; on failure, none of them.
+  void Write(absl::Span<PendingAppend* const> group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteEach(absl::Span<PendingAppend* const> group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::Mutex queue_mu_;
+  std::vector<PendingAppend*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  // An append is being written; the next waits to take the queue.
+  bool writing_ ABSL_GUARDED_BY(queue_mu_) = false;
+
   absl::Mutex mu_;
   std::unique_ptr<Connection> db_ ABSL_GUARDED_BY(mu_);
+  std::optional<EntityIds> entities_ ABSL_GUARDED_BY(mu_);
+  std::optional<Statement> insert_event_ ABSL_GUARDED_BY(mu_);
+  std::optional<Statement> insert_raw_ ABSL_GUARDED_BY(mu_);
   // The arrival position the last stored event took.
   int64_t arrival_ ABSL_GUARDED_BY(mu_) = 0;
+  // Reused across appends: an event's stored form and its serialisation.
+  tapio::v1::UnifiedEvent body_ ABSL_GUARDED_BY(mu_);
+  std::string bytes_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tapio::storage::sqlite

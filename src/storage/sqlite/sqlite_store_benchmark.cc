@@ -1,5 +1,5 @@
 // The SQLite store's write path alone: batches of 1,000 events appended with durability on
-// (synchronous=FULL, an fsync per batch), as the server's ingest does, into a store that
+// (synchronous=FULL, an fsync per batch), each its own commit, into a store that
 // grows to `state.range(0)` batches.
 #include <unistd.h>
 

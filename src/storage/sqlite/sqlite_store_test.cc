@@ -32,7 +32,8 @@ int64_t Scalar(const std::string& path, const char* sql) {
 
 TEST(SqliteStoreTest, ANewFileGetsTheSchemaInWalModeAndItsVersionRecorded) {
   std::string path = FreshPath("new.db");
-  ASSERT_TRUE(SqliteStore::Open({path}).ok());
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({path});
+  ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(Scalar(path, "SELECT MAX(version) FROM schema_version"), kSchemaVersion);
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
@@ -51,7 +52,7 @@ TEST(SqliteStoreTest, ReopeningMigratesNothingTwice) {
   EXPECT_EQ(Scalar(path, "SELECT COUNT(*) FROM schema_version"), kSchemaVersion);
 }
 
-TEST(SqliteStoreTest, AVersionOneFileGetsArrivalsInTimeOrderAndNewEventsAfterThem) {
+TEST(SqliteStoreTest, AVersionOneFileKeepsItsEventsRawRecordsAndEntitiesWithArrivalsInTimeOrder) {
   std::string path = FreshPath("v1.db");
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
@@ -84,6 +85,8 @@ TEST(SqliteStoreTest, AVersionOneFileGetsArrivalsInTimeOrderAndNewEventsAfterThe
     EXPECT_EQ(sqlite3_step(insert), SQLITE_DONE);
     sqlite3_finalize(insert);
   }
+  sqlite3_exec(db, "INSERT INTO raw_records VALUES (20, 200, 'the raw record of 20')", nullptr,
+               nullptr, nullptr);
   sqlite3_close(db);
 
   absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({path});
@@ -97,6 +100,16 @@ TEST(SqliteStoreTest, AVersionOneFileGetsArrivalsInTimeOrderAndNewEventsAfterThe
   std::vector<uint64_t> ids;
   for (const auto& e : page->events) ids.push_back(e.id());
   EXPECT_EQ(ids, (std::vector<uint64_t>{10, 20, 5}));
+  EXPECT_EQ(page->events[1].raw(), "the raw record of 20");
+  EXPECT_EQ(*(*store)->RawRecord(20), "the raw record of 20");
+  EventQuery by_entity;
+  by_entity.kind = "Pod";
+  by_entity.namespace_name = "a";
+  by_entity.name = "b";
+  absl::StatusOr<EventPage> found = (*store)->Events(by_entity);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->events.size(), 2u) << "both older events keep their entity";
+  EXPECT_EQ(found->events[0].id(), 10u);
 }
 
 TEST(SqliteStoreTest, AFileFromANewerTapioIsRefusedNotDamaged) {
