@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
+#include <iterator>
+#include <numeric>
 #include <thread>
 #include <vector>
 
@@ -11,30 +14,79 @@
 #include "domain/event_proto.h"
 
 namespace tapio::server {
+namespace {
+
+// Checked batches of one stream waiting for the store, at most; reading waits beyond.
+constexpr size_t kQueuedBatches = 32;
+
+}  // namespace
 
 grpc::Status CollectorStream::Stream(
     grpc::ServerContext* context, grpc::ServerReaderWriter<v1::BatchAck, v1::EventBatch>* stream) {
   if (grpc::Status auth = token_.Check(*context); !auth.ok()) return auth;
-  v1::EventBatch batch;
-  uint64_t newest = 0;
   // The collector this stream is from, once its first batch names it.
   std::string collector;
+  // Batches are checked on this thread and stored, analysed and acknowledged on `storing`, which
+  // stores together all that have queued meanwhile.
+  absl::Mutex mu;
+  std::deque<CheckedBatch> queue;
+  bool reading = true;
+  grpc::Status failed = grpc::Status::OK;
+  std::thread storing([&] {
+    while (true) {
+      std::vector<CheckedBatch> group;
+      {
+        absl::MutexLock lock(&mu);
+        auto ready = [&] { return !queue.empty() || !reading; };
+        mu.Await(absl::Condition(&ready));
+        if (queue.empty()) return;
+        group.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.end()));
+        queue.clear();
+      }
+      grpc::Status stored = Store(collector, absl::MakeSpan(group));
+      bool acked = stored.ok();
+      for (const CheckedBatch& b : group) {
+        registry_.BatchIngested(collector, b.tally);
+        if (!acked) continue;
+        v1::BatchAck ack;
+        ack.set_sequence(b.sequence);
+        acked = stream->Write(ack);
+      }
+      if (acked) continue;
+      absl::MutexLock lock(&mu);
+      failed = stored.ok() ? grpc::Status(grpc::StatusCode::CANCELLED, "the collector went away")
+                           : stored;
+      context->TryCancel();
+      return;
+    }
+  });
   grpc::Status ended = grpc::Status::OK;
+  v1::EventBatch batch;
+  uint64_t newest = 0;
   while (stream->Read(&batch)) {
     if (collector.empty()) {
       collector = batch.collector_id().empty() ? "unnamed" : batch.collector_id();
       registry_.StreamOpened(collector);
     }
-    BatchTally tally;
-    ended = Ingest(collector, batch, &newest, &tally, /*limited=*/true);
-    registry_.BatchIngested(collector, tally);
-    if (!ended.ok()) break;
-    v1::BatchAck ack;
-    ack.set_sequence(batch.sequence());
-    if (!stream->Write(ack)) break;
+    CheckedBatch checked;
+    ended = Check(collector, batch, /*limited=*/true, &newest, &checked);
+    if (!ended.ok()) {
+      registry_.BatchIngested(collector, checked.tally);
+      break;
+    }
+    absl::MutexLock lock(&mu);
+    auto room = [&] { return queue.size() < kQueuedBatches || !failed.ok(); };
+    mu.Await(absl::Condition(&room));
+    if (!failed.ok()) break;
+    queue.push_back(std::move(checked));
   }
+  {
+    absl::MutexLock lock(&mu);
+    reading = false;
+  }
+  storing.join();
   if (!collector.empty()) registry_.StreamClosed(collector);
-  return ended;
+  return failed.ok() ? ended : failed;
 }
 
 grpc::Status CollectorStream::Register(grpc::ServerContext* context,
@@ -95,78 +147,105 @@ absl::Status CollectorStream::Accept(const std::string& collector,
   batch.mutable_events()->Reserve(static_cast<int>(events.size()));
   for (v1::UnifiedEvent& e : events) *batch.add_events() = std::move(e);
   uint64_t newest = 0;
-  BatchTally tally;
-  grpc::Status done = Ingest(collector, batch, &newest, &tally, /*limited=*/false);
-  registry_.BatchIngested(collector, tally);
+  CheckedBatch checked;
+  grpc::Status done = Check(collector, batch, /*limited=*/false, &newest, &checked);
+  if (done.ok()) done = Store(collector, absl::MakeSpan(&checked, 1));
+  registry_.BatchIngested(collector, checked.tally);
   if (done.ok()) return absl::OkStatus();
   return absl::UnavailableError(done.error_message());
 }
 
-grpc::Status CollectorStream::Ingest(const std::string& collector, v1::EventBatch& batch,
-                                     uint64_t* newest, BatchTally* tally, bool limited) {
+grpc::Status CollectorStream::Check(const std::string& collector, v1::EventBatch& batch,
+                                    bool limited, uint64_t* newest, CheckedBatch* checked) {
   ++counts_.batches;
+  checked->sequence = batch.sequence();
+  checked->final = batch.final();
   absl::Duration retry;
   if (limited && !limit_.Take(collector, static_cast<uint64_t>(batch.events_size()), &retry)) {
     ++counts_.batches_throttled;
-    tally->throttled = 1;
+    checked->tally.throttled = 1;
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         absl::StrCat("collector ", collector, " is over its rate; retry in ",
                                      absl::FormatDuration(retry)));
   }
   // A scratch registry: the check is FromProto's, the store keeps the wire form.
   domain::EntityRegistry registry;
-  std::vector<v1::UnifiedEvent> valid;
-  valid.reserve(static_cast<size_t>(batch.events_size()));
+  checked->valid.reserve(static_cast<size_t>(batch.events_size()));
   for (int i = 0; i < batch.events_size(); ++i) {
-    absl::StatusOr<domain::Event> checked = domain::FromProto(batch.events(i), registry);
-    if (!checked.ok()) {
+    absl::StatusOr<domain::Event> event = domain::FromProto(batch.events(i), registry);
+    if (!event.ok()) {
       ++counts_.events_rejected;
-      ++tally->rejected;
+      ++checked->tally.rejected;
       std::fprintf(stderr, "tapio serve: %s batch %llu event %d: %s\n", collector.c_str(),
                    static_cast<unsigned long long>(batch.sequence()), i,
-                   std::string(checked.status().message()).c_str());
+                   std::string(event.status().message()).c_str());
       continue;
     }
     *newest = std::max(*newest, batch.events(i).time_unix_nano());
-    valid.push_back(std::move(*batch.mutable_events(i)));
+    checked->valid.push_back(std::move(*batch.mutable_events(i)));
   }
-  absl::StatusOr<std::vector<size_t>> stored = store_.Append(valid);
+  checked->newest = *newest;
+  return grpc::Status::OK;
+}
+
+grpc::Status CollectorStream::Store(const std::string& collector, absl::Span<CheckedBatch> group) {
+  std::vector<size_t> sizes;
+  for (const CheckedBatch& b : group) sizes.push_back(b.valid.size());
+  std::vector<v1::UnifiedEvent> joined;
+  if (group.size() > 1) {
+    joined.reserve(std::accumulate(sizes.begin(), sizes.end(), size_t{0}));
+    for (CheckedBatch& b : group) {
+      std::move(b.valid.begin(), b.valid.end(), std::back_inserter(joined));
+    }
+  }
+  std::vector<v1::UnifiedEvent>& events = group.size() > 1 ? joined : group[0].valid;
+  absl::StatusOr<std::vector<size_t>> stored = store_.Append(events);
   if (!stored.ok()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                         absl::StrCat("the store refused the batch: ", stored.status().message()));
   }
-  tally->stored = stored->size();
-  tally->duplicate = valid.size() - stored->size();
-  counts_.events_stored += tally->stored;
-  counts_.events_duplicate += tally->duplicate;
-  if (stored->size() == valid.size()) {
-    analysis_.Observe(valid);
-    tail_.Publish(valid);
+  size_t batch = 0;
+  size_t first = 0;
+  for (size_t i : *stored) {
+    while (i >= first + sizes[batch]) first += sizes[batch++];
+    ++group[batch].tally.stored;
+  }
+  for (size_t b = 0; b < group.size(); ++b) {
+    BatchTally& tally = group[b].tally;
+    tally.duplicate = sizes[b] - tally.stored;
+    counts_.events_stored += tally.stored;
+    counts_.events_duplicate += tally.duplicate;
+  }
+  if (stored->size() == events.size()) {
+    analysis_.Observe(events);
+    tail_.Publish(events);
   } else if (!stored->empty()) {
     std::vector<v1::UnifiedEvent> fresh;
     fresh.reserve(stored->size());
-    for (size_t i : *stored) fresh.push_back(std::move(valid[i]));
+    for (size_t i : *stored) fresh.push_back(std::move(events[i]));
     analysis_.Observe(fresh);
     tail_.Publish(fresh);
   }
-  if (!batch.final()) return grpc::Status::OK;
-  // Stored like any event, so that replaying the store concludes at the same place.
-  v1::UnifiedEvent end;
-  end.set_id(ids_.Next());
-  end.set_time_unix_nano(*newest);
-  end.set_observed_time_unix_nano(static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())));
-  end.set_source(v1::SOURCE_TAPIO);
-  end.set_type(kReplayEndType);
-  end.set_severity(v1::SEVERITY_INFO);
-  end.mutable_entity()->set_kind("Collector");
-  end.mutable_entity()->set_name(collector);
-  std::vector<v1::UnifiedEvent> marker = {end};
-  absl::StatusOr<std::vector<size_t>> kept = store_.Append(marker);
-  if (!kept.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        absl::StrCat("the store refused the batch: ", kept.status().message()));
+  for (const CheckedBatch& b : group) {
+    if (!b.final) continue;
+    // Stored like any event, so that replaying the store concludes at the same place.
+    v1::UnifiedEvent end;
+    end.set_id(ids_.Next());
+    end.set_time_unix_nano(b.newest);
+    end.set_observed_time_unix_nano(static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())));
+    end.set_source(v1::SOURCE_TAPIO);
+    end.set_type(kReplayEndType);
+    end.set_severity(v1::SEVERITY_INFO);
+    end.mutable_entity()->set_kind("Collector");
+    end.mutable_entity()->set_name(collector);
+    std::vector<v1::UnifiedEvent> marker = {end};
+    absl::StatusOr<std::vector<size_t>> kept = store_.Append(marker);
+    if (!kept.ok()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          absl::StrCat("the store refused the batch: ", kept.status().message()));
+    }
+    analysis_.Observe(marker);
   }
-  analysis_.Observe(marker);
   return grpc::Status::OK;
 }
 

@@ -2,12 +2,13 @@
 // event is refused and counted, naming the collector, the batch and the field; the rest of
 // the batch is kept), stored idempotently by event id, handed to the live analysis (only those
 // new to the store, so a re-sent batch is analysed once), and only then acknowledged, so that an
-// acknowledged event survives the server's crash. A collector over its rate has its batch refused
-// with RESOURCE_EXHAUSTED, saying when to retry; it re-sends it after reconnecting. A batch marked
-// final is followed by a stored kReplayEndType event at the stream's newest time, which makes the
-// analysis conclude what is pending. What is stored is published to the event tail. Register and
-// Heartbeat keep the collector registry and push its configuration to each collector as it changes.
-// Thread-safe.
+// acknowledged event survives the server's crash. Batches a stream sends while earlier ones are
+// being stored are stored together, then acknowledged in order. A collector over its rate has its
+// batch refused with RESOURCE_EXHAUSTED, saying when to retry; it re-sends it after reconnecting. A
+// batch marked final is followed by a stored kReplayEndType event at the stream's newest time,
+// which makes the analysis conclude what is pending. What is stored is published to the event tail.
+// Register and Heartbeat keep the collector registry and push its configuration to each collector
+// as it changes. Thread-safe.
 #ifndef TAPIO_SERVER_COLLECTOR_STREAM_H_
 #define TAPIO_SERVER_COLLECTOR_STREAM_H_
 
@@ -70,10 +71,22 @@ class CollectorStream final : public tapio::v1::CollectorService::Service {
   void Stop();
 
  private:
-  // Checks, stores and analyses one batch (held to the collector's rate when `limited`); not
-  // OK ends the stream with that status.
-  grpc::Status Ingest(const std::string& collector, tapio::v1::EventBatch& batch, uint64_t* newest,
-                      BatchTally* tally, bool limited);
+  // A batch's events that passed the check, waiting to be stored.
+  struct CheckedBatch {
+    uint64_t sequence = 0;
+    bool final = false;
+    // The newest event time the stream has sent, up to this batch.
+    uint64_t newest = 0;
+    std::vector<tapio::v1::UnifiedEvent> valid;
+    BatchTally tally;
+  };
+  // Holds the batch to the collector's rate when `limited` and moves its valid events into
+  // `checked`; not OK ends the stream with that status.
+  grpc::Status Check(const std::string& collector, tapio::v1::EventBatch& batch, bool limited,
+                     uint64_t* newest, CheckedBatch* checked);
+  // Stores the batches' events in one append, then analyses and publishes those that were new;
+  // not OK ends the stream with that status.
+  grpc::Status Store(const std::string& collector, absl::Span<CheckedBatch> group);
 
   storage::Store& store_;
   LiveAnalysis& analysis_;

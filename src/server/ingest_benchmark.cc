@@ -1,6 +1,6 @@
 // Whole-path ingest: 4 agents' event streams (the shipper `tapio agent` uses) over loopback
 // into one server storing in SQLite with durability on (synchronous=FULL, an fsync per
-// batch): events per second from the first Submit until the last acknowledgement.
+// commit): events per second from the first Submit until the last acknowledgement.
 #include <unistd.h>
 
 #include <filesystem>
