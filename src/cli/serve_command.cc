@@ -12,6 +12,7 @@
 #include "collectors/kubeapi/kube_config.h"
 #include "config/config.h"
 #include "server/analysis_rebuild.h"
+#include "server/known_objects.h"
 #include "server/server.h"
 #include "storage/postgres/postgres_store.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -43,8 +44,8 @@ absl::StatusOr<config::Config> ReadConfig(const std::string& path) {
 
 }  // namespace
 
-absl::Status ServeCommand::WatchKubernetes(server::Server& server,
-                                           const std::string& cluster) const {
+absl::Status ServeCommand::WatchKubernetes(server::Server& server, const std::string& cluster,
+                                           std::vector<domain::ObjectChange> known) const {
   if (no_kube_watch_) {
     std::fprintf(stderr, "tapio serve: not watching the Kubernetes API (--no-kube-watch)\n");
     return absl::OkStatus();
@@ -64,7 +65,7 @@ absl::Status ServeCommand::WatchKubernetes(server::Server& server,
   }
   std::fprintf(stderr, "tapio serve: watching the Kubernetes API at %s\n",
                endpoint->server.c_str());
-  server.WatchKubernetes(*std::move(endpoint), cluster);
+  server.WatchKubernetes(*std::move(endpoint), cluster, std::move(known));
   return absl::OkStatus();
 }
 
@@ -159,7 +160,9 @@ int ServeCommand::Run() {
   options.collectors = Collectors(*file);
   options.http_listen = http_listen_;
   server::LiveAnalysis analysis(*std::move(patterns), {.cluster = cluster}, domain::Clock::Real());
-  absl::StatusOr<uint64_t> rebuilt = server::RebuildFromStore(**store, analysis);
+  server::KnownObjects known;
+  absl::StatusOr<uint64_t> rebuilt =
+      server::RebuildFromStore(**store, analysis, no_kube_watch_ ? nullptr : &known);
   if (!rebuilt.ok()) {
     std::fprintf(stderr, "tapio serve: reading the store back: %s\n",
                  std::string(rebuilt.status().message()).c_str());
@@ -182,7 +185,7 @@ int ServeCommand::Run() {
                token->empty() ? "no token asked" : "bearer token asked",
                postgres_.empty() ? store_.c_str() : "in PostgreSQL");
   std::fflush(stderr);
-  if (absl::Status watched = WatchKubernetes(**server, cluster); !watched.ok()) {
+  if (absl::Status watched = WatchKubernetes(**server, cluster, known.Take()); !watched.ok()) {
     std::fprintf(stderr, "tapio serve: %s\n", std::string(watched.message()).c_str());
     (*server)->Shutdown(absl::ZeroDuration());
     return 2;

@@ -9,9 +9,11 @@
 #define TAPIO_CLI_SERVE_COMMAND_H_
 
 #include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "config/config.h"
+#include "domain/kube_object.h"
 #include "server/server.h"
 
 namespace tapio::cli {
@@ -26,7 +28,8 @@ class ServeCommand : public Command {
   server::CollectorSettings Collectors(const config::Config& file) const;
   // Starts the server's watch of the Kubernetes API named by --kubeconfig, or of the cluster
   // it runs in; without either, says so and watches nothing.
-  absl::Status WatchKubernetes(server::Server& server, const std::string& cluster) const;
+  absl::Status WatchKubernetes(server::Server& server, const std::string& cluster,
+                               std::vector<domain::ObjectChange> known) const;
 
   std::string listen_ = "127.0.0.1:7470";
   std::string http_listen_ = "127.0.0.1:7471";

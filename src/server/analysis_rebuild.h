@@ -7,13 +7,16 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
+#include "server/known_objects.h"
 #include "server/live_analysis.h"
 #include "storage/store.h"
 
 namespace tapio::server {
 
-// How many stored events were replayed. Fails when the store cannot be read.
-absl::StatusOr<uint64_t> RebuildFromStore(storage::Store& store, LiveAnalysis& analysis);
+// How many stored events were replayed; each is also given to `known` when set. Fails when
+// the store cannot be read.
+absl::StatusOr<uint64_t> RebuildFromStore(storage::Store& store, LiveAnalysis& analysis,
+                                          KnownObjects* known = nullptr);
 
 }  // namespace tapio::server
 

@@ -19,9 +19,18 @@ constexpr absl::Duration kBatchDelay = absl::Milliseconds(200);
 
 std::unique_ptr<KubernetesIntake> KubernetesIntake::Start(collectors::kubeapi::ApiEndpoint endpoint,
                                                           const std::string& cluster,
-                                                          CollectorStream& sink) {
+                                                          CollectorStream& sink,
+                                                          std::vector<domain::ObjectChange> known) {
   std::unique_ptr<KubernetesIntake> intake(
       new KubernetesIntake(std::move(endpoint), cluster, sink));
+  {
+    absl::MutexLock lock(&intake->mu_);
+    std::vector<domain::Event> already_stored;
+    for (const domain::ObjectChange& change : known) {
+      intake->detector_.Observe(change, &already_stored);
+      intake->stored_versions_[change.object.meta.uid] = change.object.meta.resource_version;
+    }
+  }
   intake->flusher_ = std::thread([i = intake.get()] { i->Flusher(); });
   collectors::kubeapi::WatchOptions options;
   options.keep_raw = true;
@@ -60,6 +69,13 @@ void KubernetesIntake::OnChange(const domain::ObjectChange& change) {
   bool full;
   {
     absl::MutexLock lock(&mu_);
+    if (auto stored = stored_versions_.find(change.object.meta.uid);
+        stored != stored_versions_.end()) {
+      const bool unchanged = change.type != domain::ObjectChange::Type::kDeleted &&
+                             stored->second == change.object.meta.resource_version;
+      stored_versions_.erase(stored);
+      if (unchanged) return;
+    }
     detector_.Observe(change, &transitions);
     // The object first, so that the graph knows it when its transitions are analysed.
     if (!change.raw.empty()) {

@@ -1,8 +1,10 @@
 // The server's own watch of the Kubernetes API: each object change (as a k8s.object_change
 // event with the object's JSON, never a Secret's) and each transition it means (what
 // TransitionDetector finds) is stored, analysed and published as a batch from the collector
-// "kubernetes/api", cut at 1,000 events or every 200 ms. A resource the API refuses stops
-// alone and is reported; the others go on. Thread-safe.
+// "kubernetes/api", cut at 1,000 events or every 200 ms. Objects the store already holds are
+// known from the start: listed again unchanged (the same resourceVersion) they are neither
+// stored again nor mean any transition, and changed they mean only what changed. A resource
+// the API refuses stops alone and is reported; the others go on. Thread-safe.
 #ifndef TAPIO_SERVER_KUBERNETES_INTAKE_H_
 #define TAPIO_SERVER_KUBERNETES_INTAKE_H_
 
@@ -11,12 +13,14 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "collectors/kubeapi/cluster_watch.h"
 #include "collectors/kubeapi/http_client.h"
 #include "collectors/kubeapi/transition_detector.h"
 #include "domain/entity.h"
 #include "domain/event_id.h"
+#include "domain/kube_object.h"
 #include "server/collector_stream.h"
 
 namespace tapio::server {
@@ -26,9 +30,11 @@ inline constexpr char kKubernetesCollector[] = "kubernetes/api";
 
 class KubernetesIntake {
  public:
-  // Starts watching every resource Tapio models; `sink` must outlive the intake.
+  // Starts watching every resource Tapio models, `known` being the objects as the store holds
+  // them; `sink` must outlive the intake.
   static std::unique_ptr<KubernetesIntake> Start(collectors::kubeapi::ApiEndpoint endpoint,
-                                                 const std::string& cluster, CollectorStream& sink);
+                                                 const std::string& cluster, CollectorStream& sink,
+                                                 std::vector<domain::ObjectChange> known = {});
   // Stops the watch and hands on what it still holds.
   ~KubernetesIntake();
 
@@ -50,6 +56,8 @@ class KubernetesIntake {
   absl::Mutex mu_;
   collectors::kubeapi::TransitionDetector detector_ ABSL_GUARDED_BY(mu_);
   std::vector<tapio::v1::UnifiedEvent> pending_ ABSL_GUARDED_BY(mu_);
+  // The resourceVersion of each object the store held, by uid, until the watch reports it.
+  absl::flat_hash_map<domain::Symbol, std::string> stored_versions_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Batches reach the sink one at a time, in the order cut.
   absl::Mutex flush_mu_;

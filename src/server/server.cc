@@ -118,9 +118,9 @@ uint64_t Server::Reconfigure(const CollectorSettings& settings) {
   return registry_.SetConfig(ConfigOf(settings)).generation();
 }
 
-void Server::WatchKubernetes(collectors::kubeapi::ApiEndpoint endpoint,
-                             const std::string& cluster) {
-  kubernetes_ = KubernetesIntake::Start(std::move(endpoint), cluster, collector_);
+void Server::WatchKubernetes(collectors::kubeapi::ApiEndpoint endpoint, const std::string& cluster,
+                             std::vector<domain::ObjectChange> known) {
+  kubernetes_ = KubernetesIntake::Start(std::move(endpoint), cluster, collector_, std::move(known));
 }
 
 std::vector<collectors::kubeapi::ClusterWatch::ResourceStatus> Server::KubernetesStatus() const {

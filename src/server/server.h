@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -80,8 +81,10 @@ class Server {
   // send heartbeats. Returns the configuration's generation.
   uint64_t Reconfigure(const CollectorSettings& settings);
   // Watches the Kubernetes API at `endpoint` from now on, storing and analysing what changes
-  // there as the collector kKubernetesCollector (see KubernetesIntake). Call once.
-  void WatchKubernetes(collectors::kubeapi::ApiEndpoint endpoint, const std::string& cluster);
+  // there as the collector kKubernetesCollector (see KubernetesIntake); `known` are the objects
+  // as the store last held them (KnownObjects). Call once.
+  void WatchKubernetes(collectors::kubeapi::ApiEndpoint endpoint, const std::string& cluster,
+                       std::vector<domain::ObjectChange> known = {});
   // The watched resources and, for those that stopped, why; empty without a watch.
   std::vector<collectors::kubeapi::ClusterWatch::ResourceStatus> KubernetesStatus() const;
   // Stops the Kubernetes watch, then takes no more calls; those in flight get `grace`.
