@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "collectors/scenario/expected_outcome.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -29,6 +30,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "tapio/v1/collector.grpc.pb.h"
 #include "tapio/v1/correlation_service.pb.h"
@@ -36,6 +38,7 @@
 #include "tapio/v1/report.pb.h"
 #include "tapio/v1/tapio_service.pb.h"
 #include "tests/support/fake_api_server.h"
+#include "tests/support/poll.h"
 #include "tests/support/run_command.h"
 #include "tests/support/serve_fixture.h"
 #include "tests/support/tapio_process.h"
@@ -297,6 +300,44 @@ TEST_F(ServeTest, ARestartedServersWatchStoresOnlyWhatIsNewToTheStore) {
   EXPECT_EQ(events_of("search-0"), before)
       << "listed again unchanged, the pod is not stored again and means nothing new";
   EXPECT_EQ(restarted->Stop(), 0);
+}
+
+// Retention removes events older than its age, by their own time, and keeps the newer ones;
+// /metrics counts what it removed.
+TEST_F(ServeTest, RetentionRemovesEventsOlderThanItsAgeAndKeepsTheNewer) {
+  std::ofstream(dir_ + "/tapio.yaml") << "store:\n  retention: 1h\n  retention_interval: 1s\n";
+  auto server = Serve(0, {"--config", dir_ + "/tapio.yaml"});
+  const int64_t now = absl::ToUnixNanos(absl::Now());
+  std::vector<v1::UnifiedEvent> old_events = Events(1, 40, "old-0");
+  std::vector<v1::UnifiedEvent> new_events = Events(1001, 60, "new-0");
+  for (auto* events : {&old_events, &new_events}) {
+    const int64_t start = events == &old_events ? now - absl::ToInt64Nanoseconds(absl::Hours(2))
+                                                : now - absl::ToInt64Nanoseconds(absl::Minutes(1));
+    for (size_t i = 0; i < events->size(); ++i) {
+      (*events)[i].set_time_unix_nano(static_cast<uint64_t>(start) + i);
+    }
+  }
+  auto shipper = *transport::EventShipper::Start(Shipping());
+  shipper->Submit(old_events);
+  shipper->Submit(new_events);
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
+  auto stored = [&](const std::string& pod) {
+    auto listed = ::tapio::testing::RunCommand(
+        absl::StrCat(TAPIO_BINARY, " events --server ", Address(), " --token-file ", dir_,
+                     "/token --entity pod/shop/", pod, " --limit 1000 --output json"));
+    EXPECT_EQ(listed.exit_code, 0) << listed.output;
+    std::vector<std::string> lines = absl::StrSplit(listed.output, '\n', absl::SkipEmpty());
+    return lines.size();
+  };
+  EXPECT_TRUE(::tapio::testing::PollUntil([&] { return stored("old-0") == 0; }))
+      << "events two hours old outlive a retention of one hour";
+  EXPECT_EQ(stored("new-0"), 60u);
+  httplib::Client http("127.0.0.1", http_port_);
+  httplib::Result metrics = http.Get("/metrics", {{"Authorization", "Bearer s3cret"}});
+  ASSERT_TRUE(metrics) << "no answer from /metrics";
+  EXPECT_THAT(metrics->body,
+              HasSubstr("tapio_store_retention_removed_total{what=\"events\"} 40\n"));
+  EXPECT_EQ(server->Stop(), 0);
 }
 
 // A collector over its rate has batches refused with a reason; its shipper sends them again

@@ -158,6 +158,10 @@ int ServeCommand::Run() {
   options.tls_key_file = tls_key_;
   options.client_ca_file = client_ca_;
   options.collectors = Collectors(*file);
+  options.retention = {
+      .age = file->store.retention,
+      .max_raw_bytes = uint64_t{static_cast<uint32_t>(file->store.raw_records_mib)} << 20,
+      .every = file->store.retention_interval};
   options.http_listen = http_listen_;
   server::LiveAnalysis analysis(*std::move(patterns), {.cluster = cluster}, domain::Clock::Real());
   server::KnownObjects known;

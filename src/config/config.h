@@ -39,6 +39,13 @@ struct CollectorsConfig {
   absl::Duration heartbeat_interval;
 };
 
+// How long a server's store keeps what it holds.
+struct StoreConfig {
+  absl::Duration retention;
+  int raw_records_mib = 0;
+  absl::Duration retention_interval;
+};
+
 struct LogConfig {
   LogLevel level = LogLevel::kInfo;
 };
@@ -47,6 +54,7 @@ struct Config {
   std::string cluster;
   PipelineConfig pipeline;
   CollectorsConfig collectors;
+  StoreConfig store;
   LogConfig log;
 };
 

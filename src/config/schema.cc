@@ -165,6 +165,20 @@ std::vector<Key> MakeSchema() {
       Duration("collectors.heartbeat_interval", "10s", absl::Milliseconds(100), absl::Minutes(10),
                "How often collectors report to the server; three missed make one silent.",
                [](Config& c) -> absl::Duration& { return c.collectors.heartbeat_interval; }));
+  keys.push_back(
+      Duration("store.retention", "0s", absl::ZeroDuration(), absl::Hours(24 * 3650),
+               "How long a server keeps events, by their own time, with their raw records (0s: for "
+               "ever). A replayed incident older than this goes at the next pass.",
+               [](Config& c) -> absl::Duration& { return c.store.retention; }));
+  keys.push_back(Integer(
+      "store.raw_records_mib", "1024", 0, 16'777'216,
+      "MiB that raw source records may take in a server's store, the earliest removed first "
+      "(0: no limit); their events stay.",
+      [](Config& c) -> int& { return c.store.raw_records_mib; }));
+  keys.push_back(
+      Duration("store.retention_interval", "1m", absl::Seconds(1), absl::Hours(24),
+               "How often a server applies `store.retention` and `store.raw_records_mib`.",
+               [](Config& c) -> absl::Duration& { return c.store.retention_interval; }));
   keys.push_back(Enum<LogLevel>("log.level", "info", LogLevelWords(),
                                 "The least severe log line written.",
                                 [](Config& c) -> LogLevel& { return c.log.level; }));

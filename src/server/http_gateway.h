@@ -16,6 +16,7 @@
 #include "server/collector_stream.h"
 #include "server/event_tail.h"
 #include "server/live_analysis.h"
+#include "server/store_retention.h"
 #include "storage/store.h"
 
 namespace httplib {
@@ -44,6 +45,7 @@ struct HttpGatewayParts {
   EventTail& tail;
   ApiMetrics& metrics;
   const BearerToken& token;
+  const RetentionCounts& retention;
 };
 
 class HttpGateway {

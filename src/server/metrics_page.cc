@@ -21,7 +21,7 @@ void Sample(std::string* out, absl::string_view name, absl::string_view labels, 
 }  // namespace
 
 std::string MetricsPage(const IngestCounts& ingest, const LiveAnalysisCounts& analysis,
-                        const ApiMetrics& api) {
+                        const RetentionCounts& retention, const ApiMetrics& api) {
   std::string out;
   Family(&out, "tapio_ingest_batches_total", "counter", "Batches collectors sent.");
   Sample(&out, "tapio_ingest_batches_total", "", ingest.batches.load());
@@ -34,6 +34,18 @@ std::string MetricsPage(const IngestCounts& ingest, const LiveAnalysisCounts& an
   Sample(&out, "tapio_ingest_events_total", "outcome=\"duplicate\"",
          ingest.events_duplicate.load());
   Sample(&out, "tapio_ingest_events_total", "outcome=\"rejected\"", ingest.events_rejected.load());
+  Family(&out, "tapio_store_retention_passes_total", "counter",
+         "Retention passes over the store, by outcome.");
+  Sample(&out, "tapio_store_retention_passes_total", "outcome=\"done\"",
+         retention.passes.load() - retention.failed_passes.load());
+  Sample(&out, "tapio_store_retention_passes_total", "outcome=\"failed\"",
+         retention.failed_passes.load());
+  Family(&out, "tapio_store_retention_removed_total", "counter",
+         "What retention removed from the store.");
+  Sample(&out, "tapio_store_retention_removed_total", "what=\"events\"",
+         retention.events_removed.load());
+  Sample(&out, "tapio_store_retention_removed_total", "what=\"raw_records\"",
+         retention.raw_records_removed.load());
   Family(&out, "tapio_analysis_events_total", "counter", "Events the live analysis has seen.");
   Sample(&out, "tapio_analysis_events_total", "", analysis.events);
   Family(&out, "tapio_analysis_object_changes_total", "counter",

@@ -1,6 +1,6 @@
 // What `/metrics` shows, in the Prometheus text format (version 0.0.4): ingest (batches,
-// events stored, duplicate, rejected), the live analysis (events, object changes, matches,
-// insights, incidents open and resolved) and every API's latency and results.
+// events stored, duplicate, rejected), the store's retention, the live analysis (events, object
+// changes, matches, insights, incidents open and resolved) and every API's latency and results.
 #ifndef TAPIO_SERVER_METRICS_PAGE_H_
 #define TAPIO_SERVER_METRICS_PAGE_H_
 
@@ -9,11 +9,12 @@
 #include "server/api_metrics.h"
 #include "server/collector_stream.h"
 #include "server/live_analysis.h"
+#include "server/store_retention.h"
 
 namespace tapio::server {
 
 std::string MetricsPage(const IngestCounts& ingest, const LiveAnalysisCounts& analysis,
-                        const ApiMetrics& api);
+                        const RetentionCounts& retention, const ApiMetrics& api);
 
 }  // namespace tapio::server
 

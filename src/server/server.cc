@@ -44,7 +44,8 @@ Server::Server(const ServerOptions& options, storage::Store& store, LiveAnalysis
       collector_(store, analysis, token_, limit_, registry_, tail_),
       events_(store, tail_, token_),
       correlation_(store, analysis, token_),
-      status_(options.version, store, analysis, collector_, token_) {}
+      status_(options.version, store, analysis, collector_, token_),
+      retention_(store, options.retention, domain::Clock::Real()) {}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       storage::Store& store,
@@ -93,9 +94,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     http.tls_key_file = options.tls_key_file;
     http.client_ca_file = options.client_ca_file;
     http.max_body_bytes = options.max_http_body_bytes;
-    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway =
-        HttpGateway::Start(http, {options.version, store, analysis, server->collector_,
-                                  server->tail_, server->metrics_, server->token_});
+    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Start(
+        http, {options.version, store, analysis, server->collector_, server->tail_,
+               server->metrics_, server->token_, server->retention_.counts()});
     if (!gateway.ok()) return gateway.status();
     server->http_ = *std::move(gateway);
   }

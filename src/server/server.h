@@ -3,7 +3,8 @@
 // server's own status) over gRPC on one port,
 // and the same with /metrics, /healthz and /readyz over HTTP on another when asked; TLS on
 // both when a certificate and key are given, a bearer token on every call, and bounds on
-// message size. A thread of its own moves a quiet stream's time on. Thread-safe.
+// message size. A thread of its own moves a quiet stream's time on; another keeps the store to
+// its retention. Thread-safe.
 #ifndef TAPIO_SERVER_SERVER_H_
 #define TAPIO_SERVER_SERVER_H_
 
@@ -28,6 +29,7 @@
 #include "server/kubernetes_intake.h"
 #include "server/live_analysis.h"
 #include "server/status_service.h"
+#include "server/store_retention.h"
 #include "storage/store.h"
 
 namespace tapio::server {
@@ -58,6 +60,7 @@ struct ServerOptions {
   std::string client_ca_file;
   int max_message_bytes = 16 << 20;
   CollectorSettings collectors;
+  RetentionSettings retention;
   // host:port of the HTTP gateway; empty: none.
   std::string http_listen;
   size_t max_http_body_bytes = 1 << 20;
@@ -106,6 +109,7 @@ class Server {
   ApiMetrics metrics_;
   std::unique_ptr<HttpGateway> http_;
   std::unique_ptr<KubernetesIntake> kubernetes_;
+  StoreRetention retention_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread ticker_;
