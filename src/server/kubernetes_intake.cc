@@ -28,6 +28,7 @@ std::unique_ptr<KubernetesIntake> KubernetesIntake::Start(collectors::kubeapi::A
     std::vector<domain::Event> already_stored;
     for (const domain::ObjectChange& change : known) {
       intake->detector_.Observe(change, &already_stored);
+      already_stored.clear();
       intake->stored_versions_[change.object.meta.uid] = change.object.meta.resource_version;
     }
   }
