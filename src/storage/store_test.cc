@@ -159,16 +159,19 @@ TEST_P(StoreTest, AnEventIsStoredOnceHoweverOftenItIsSent) {
   EXPECT_EQ(store_->Append(first)->size(), 2u);
   std::vector<v1::UnifiedEvent> again = {Event(2, 200, "a"), Event(3, 300, "a")};
   EXPECT_EQ(*store_->Append(again), std::vector<size_t>{1}) << "only the second was new";
-  EXPECT_EQ(*store_->EventCount(), 3u);
+  std::vector<v1::UnifiedEvent> twice = {Event(9, 500, "a"), Event(8, 450, "a"),
+                                         Event(9, 500, "a")};
+  EXPECT_EQ(*store_->Append(twice), (std::vector<size_t>{0, 1})) << "the first of two alike is new";
+  EXPECT_EQ(*store_->EventCount(), 5u);
   std::vector<v1::UnifiedEvent> top_bit = {Event(~uint64_t{0}, 400, "a")};
   EXPECT_EQ(store_->Append(top_bit)->size(), 1u) << "ids use all 64 bits";
-  EXPECT_EQ(Ids(store_->Events({})->events), (std::vector<uint64_t>{1, 2, 3, ~uint64_t{0}}));
+  EXPECT_EQ(Ids(store_->Events({})->events), (std::vector<uint64_t>{1, 2, 3, ~uint64_t{0}, 8, 9}));
 }
 
 TEST_P(StoreTest, AgentsSendingTheSameEventsAtOnceStoreEachOnceAndEachIsToldWhatWasNew) {
   constexpr int kAgents = 4;
-  constexpr uint64_t kBatches = 40;
-  constexpr uint64_t kBatch = 50;
+  constexpr uint64_t kBatches = 20;
+  constexpr uint64_t kBatch = 100;
   // Agent a sends ids from a * kBatch * kBatches / 2 on: each id is sent by two agents.
   std::vector<std::vector<uint64_t>> claimed(kAgents);
   std::vector<std::thread> agents;

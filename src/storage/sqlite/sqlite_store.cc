@@ -96,6 +96,11 @@ int64_t Key(uint64_t id) { return static_cast<int64_t>(id); }
 constexpr const char* kCachePragma = "PRAGMA cache_size=-65536";
 constexpr const char* kCheckpointPragma = "PRAGMA wal_autocheckpoint=10000";
 
+// Events one insert statement stores: running a statement costs about as much as storing a
+// row, so a statement stores many.
+constexpr size_t kRowsPerInsert = 64;
+constexpr int kEventColumns = 7;
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(Options options) {
@@ -114,11 +119,6 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(Options options) 
   absl::StatusOr<EntityIds> entities = EntityIds::Prepare(c);
   if (!entities.ok()) return entities.status();
   store->entities_.emplace(*std::move(entities));
-  absl::StatusOr<Statement> insert_event = c.Prepare(
-      "INSERT OR IGNORE INTO events (arrival, id, time_ns, entity, type, trace, body) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  if (!insert_event.ok()) return insert_event.status();
-  store->insert_event_.emplace(*std::move(insert_event));
   absl::StatusOr<Statement> insert_raw = c.Prepare("INSERT INTO raw_records VALUES (?, ?)");
   if (!insert_raw.ok()) return insert_raw.status();
   store->insert_raw_.emplace(*std::move(insert_raw));
@@ -196,41 +196,73 @@ void SqliteStore::Write(absl::Span<PendingAppend* const> group) {
   for (PendingAppend* p : group) p->added = written;
 }
 
+absl::StatusOr<Statement*> SqliteStore::InsertOf(size_t rows) {
+  if (auto known = inserts_.find(rows); known != inserts_.end()) return &known->second;
+  std::string sql =
+      "INSERT OR IGNORE INTO events (arrival, id, time_ns, entity, type, trace, body) VALUES ";
+  for (size_t r = 0; r < rows; ++r) absl::StrAppend(&sql, r == 0 ? "" : ",", "(?,?,?,?,?,?,?)");
+  // Only the rows stored: those whose id was already there are left out.
+  absl::StrAppend(&sql, " RETURNING arrival");
+  absl::StatusOr<Statement> insert = db_->Prepare(sql);
+  if (!insert.ok()) return insert.status();
+  return &inserts_.emplace(rows, *std::move(insert)).first->second;
+}
+
 absl::Status SqliteStore::WriteEach(absl::Span<PendingAppend* const> group) {
   if (absl::Status s = db_->Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
-  Statement& insert = *insert_event_;
   for (PendingAppend* p : group) {
     std::vector<size_t> added;
-    for (size_t i = 0; i < p->events.size(); ++i) {
-      const v1::UnifiedEvent& e = p->events[i];
-      absl::StatusOr<int64_t> entity = entities_->IdOf(e.entity());
-      if (!entity.ok()) return entity.status();
-      if (e.raw().empty()) {
-        e.SerializeToString(&bytes_);
-      } else {
-        body_ = e;
-        body_.clear_raw();
-        body_.SerializeToString(&bytes_);
+    for (size_t begin = 0; begin < p->events.size(); begin += kRowsPerInsert) {
+      const size_t rows = std::min(kRowsPerInsert, p->events.size() - begin);
+      absl::StatusOr<Statement*> insert = InsertOf(rows);
+      if (!insert.ok()) return insert.status();
+      // Each row takes the next arrival; one whose id is stored already leaves its unused.
+      const int64_t first = arrival_ + 1;
+      for (size_t r = 0; r < rows; ++r) {
+        const v1::UnifiedEvent& e = p->events[begin + r];
+        absl::StatusOr<int64_t> entity = entities_->IdOf(e.entity());
+        if (!entity.ok()) return entity.status();
+        if (e.raw().empty()) {
+          e.SerializeToString(&bytes_);
+        } else {
+          body_ = e;
+          body_.clear_raw();
+          body_.SerializeToString(&bytes_);
+        }
+        const int at = static_cast<int>(r) * kEventColumns;
+        (*insert)
+            ->Bind(at + 1, first + static_cast<int64_t>(r))
+            .Bind(at + 2, Key(e.id()))
+            .Bind(at + 3, static_cast<int64_t>(e.time_unix_nano()))
+            .Bind(at + 4, *entity)
+            .Bind(at + 5, e.type())
+            .Bind(at + 6, e.trace().trace_id().empty()
+                              ? std::string()
+                              : absl::BytesToHexString(e.trace().trace_id()))
+            .BindBlob(at + 7, bytes_);
       }
-      insert.Bind(1, arrival_ + 1)
-          .Bind(2, Key(e.id()))
-          .Bind(3, static_cast<int64_t>(e.time_unix_nano()))
-          .Bind(4, *entity)
-          .Bind(5, e.type())
-          .Bind(6, e.trace().trace_id().empty() ? std::string()
-                                                : absl::BytesToHexString(e.trace().trace_id()))
-          .BindBlob(7, bytes_);
-      absl::Status s = insert.Run();
-      insert.Reset();
-      if (!s.ok()) return s;
-      if (db_->Changes() == 0) continue;
-      ++arrival_;
-      added.push_back(i);
-      if (e.raw().empty()) continue;
-      insert_raw_->Bind(1, arrival_).BindBlob(2, e.raw());
-      s = insert_raw_->Run();
-      insert_raw_->Reset();
-      if (!s.ok()) return s;
+      arrival_ += static_cast<int64_t>(rows);
+      stored_.clear();
+      while (true) {
+        absl::StatusOr<bool> row = (*insert)->Step();
+        if (!row.ok()) {
+          (*insert)->Reset();
+          return row.status();
+        }
+        if (!*row) break;
+        stored_.push_back((*insert)->Int(0));
+      }
+      (*insert)->Reset();
+      std::sort(stored_.begin(), stored_.end());
+      for (int64_t arrival : stored_) {
+        const size_t i = begin + static_cast<size_t>(arrival - first);
+        added.push_back(i);
+        if (p->events[i].raw().empty()) continue;
+        insert_raw_->Bind(1, arrival).BindBlob(2, p->events[i].raw());
+        absl::Status s = insert_raw_->Run();
+        insert_raw_->Reset();
+        if (!s.ok()) return s;
+      }
     }
     p->added = std::move(added);
   }

@@ -6,6 +6,7 @@
 #ifndef TAPIO_STORAGE_SQLITE_SQLITE_STORE_H_
 #define TAPIO_STORAGE_SQLITE_SQLITE_STORE_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,8 @@ class SqliteStore : public Store {
   // Writes the appends in one transaction; on failure, none of them.
   void Write(absl::Span<PendingAppend* const> group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteEach(absl::Span<PendingAppend* const> group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The prepared insert of `rows` events.
+  absl::StatusOr<Statement*> InsertOf(size_t rows) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex queue_mu_;
   std::vector<PendingAppend*> queue_ ABSL_GUARDED_BY(queue_mu_);
@@ -67,13 +70,16 @@ class SqliteStore : public Store {
   absl::Mutex mu_;
   std::unique_ptr<Connection> db_ ABSL_GUARDED_BY(mu_);
   std::optional<EntityIds> entities_ ABSL_GUARDED_BY(mu_);
-  std::optional<Statement> insert_event_ ABSL_GUARDED_BY(mu_);
+  // The insert of so many rows, by their number.
+  std::map<size_t, Statement> inserts_ ABSL_GUARDED_BY(mu_);
   std::optional<Statement> insert_raw_ ABSL_GUARDED_BY(mu_);
   // The arrival position the last stored event took.
   int64_t arrival_ ABSL_GUARDED_BY(mu_) = 0;
   // Reused across appends: an event's stored form and its serialisation.
   tapio::v1::UnifiedEvent body_ ABSL_GUARDED_BY(mu_);
   std::string bytes_ ABSL_GUARDED_BY(mu_);
+  // The arrivals one insert stored.
+  std::vector<int64_t> stored_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tapio::storage::sqlite
