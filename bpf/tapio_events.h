@@ -22,7 +22,8 @@
 /* Index into each program's per-CPU `counters` array. */
 #define TAPIO_COUNTER_RINGBUF_DROPS 0	/* bpf_ringbuf_reserve failed: a record was lost */
 #define TAPIO_COUNTER_FLOW_TABLE_FULL 1 /* tcp.bpf.c: a retransmitting flow found no slot */
-#define TAPIO_COUNTER_COUNT 2
+#define TAPIO_COUNTER_DNS_TABLE_FULL 2	/* dns.bpf.c: a failed answer found no slot */
+#define TAPIO_COUNTER_COUNT 3
 
 /* oom.bpf.c: one record per task the OOM killer chose (tracepoint oom:mark_victim). */
 struct tapio_oom_kill {
@@ -105,6 +106,28 @@ struct tapio_tcp_retransmits {
 	__u8 state;
 	__u8 pad[3];
 	char comm[TAPIO_COMM_LEN];
+};
+
+/* DNS response codes dns.bpf.c counts (RFC 1035 section 4.1.1). */
+#define TAPIO_DNS_SERVFAIL 2
+#define TAPIO_DNS_NXDOMAIN 3
+#define TAPIO_DNS_REFUSED 5
+
+/* dns.bpf.c `dns_errors` hash map key: the cgroup of the socket a failed answer reached, and
+ * the answer's response code. */
+struct tapio_dns_key {
+	__u64 cgroup_id;
+	__u32 rcode;
+	__u32 pad;
+};
+
+/* dns.bpf.c `dns_errors` value: the answers with that code since user space last took the
+ * entry out. */
+struct tapio_dns_errors {
+	__u64 first_ns;
+	__u64 last_ns;
+	__u32 count;
+	__u32 pad;
 };
 
 #endif /* TAPIO_BPF_TAPIO_EVENTS_H_ */

@@ -92,8 +92,9 @@ class EbpfSource : public KernelSource {
     absl::StatusOr<collectors::ebpf::KernelCollector::Counts> c = collector_->ReadCounts();
     if (!c.ok()) return std::string(c.status().message());
     return absl::StrCat("records ", c->records, ", ring buffer drops ", c->ring_buffer_drops,
-                        ", flow table full ", c->flow_table_full, ", malformed ", c->malformed,
-                        ", unresolved cgroups ", c->unresolved_cgroups);
+                        ", flow table full ", c->flow_table_full, ", DNS table full ",
+                        c->dns_table_full, ", malformed ", c->malformed, ", unresolved cgroups ",
+                        c->unresolved_cgroups);
   }
 
  private:
@@ -144,7 +145,7 @@ absl::StatusOr<Started> StartKernel(const std::string& mode, const std::string& 
       for (const absl::Status& s : (*collector)->disabled()) off.emplace_back(s.message());
       std::string line =
           "eBPF (OOM kills, failed process exits, TCP refusals, resets and "
-          "retransmits)";
+          "retransmits, failed DNS answers)";
       if (!off.empty()) absl::StrAppend(&line, "; left out: ", absl::StrJoin(off, "; "));
       return Started{std::make_unique<EbpfSource>(*std::move(collector)), line};
     }

@@ -3,7 +3,7 @@
 //
 //  - BM_KernelCollector_PacedConnectOverhead: refused connect()s to a closed port on
 //    127.0.0.1 at range(1) per second, range(0) per iteration, first with no program loaded,
-//    then with the KernelCollector (tcp only) loaded and a consumer thread calling Poll. The
+//    then with the KernelCollector (tcp and dns) loaded and a consumer thread calling Poll. The
 //    number of connects is range(0) times the iterations --benchmark_min_time asks for.
 //    range(2) 0: the consumer waits in Poll, as the agent does (the programs wake it only
 //    when a ring is a quarter full, so it drains once per Poll timeout); otherwise it sleeps

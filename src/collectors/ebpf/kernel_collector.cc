@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "collectors/ebpf/dns_probe.h"
 #include "collectors/ebpf/exit_probe.h"
 #include "collectors/ebpf/oom_probe.h"
 #include "collectors/ebpf/tcp_probe.h"
@@ -37,7 +38,7 @@ absl::StatusOr<std::unique_ptr<KernelCollector>> KernelCollector::Create(
   if (options.node.empty()) {
     return absl::InvalidArgumentError("kernel collector needs the node's name");
   }
-  if (!options.oom && !options.process_exit && !options.tcp) {
+  if (!options.oom && !options.process_exit && !options.tcp && !options.dns) {
     return absl::InvalidArgumentError("kernel collector: no program enabled");
   }
   domain::EntityRef ref;
@@ -59,6 +60,11 @@ absl::StatusOr<std::unique_ptr<KernelCollector>> KernelCollector::Create(
   }
   if (o.tcp) {
     TAPIO_RETURN_IF_ERROR(collector->AddProbe(TcpProbe::Create(o.ring_buffer_bytes)));
+  }
+  if (o.dns) {
+    // Attached where the kernel mounts cgroup v2, whatever tree the resolver is given.
+    TAPIO_RETURN_IF_ERROR(
+        collector->AddProbe(DnsProbe::Create(CgroupResolver::DetectMounts().unified_root)));
   }
   if (collector->probes_.empty()) return collector->disabled_.front();
   return collector;
@@ -138,6 +144,7 @@ absl::StatusOr<KernelCollector::Counts> KernelCollector::ReadCounts() const {
     TAPIO_ASSIGN_OR_RETURN(ProbeCounters kernel, probe->ReadCounters());
     counts.ring_buffer_drops += kernel.ring_buffer_drops;
     counts.flow_table_full += kernel.flow_table_full;
+    counts.dns_table_full += kernel.dns_table_full;
   }
   return counts;
 }

@@ -1,6 +1,6 @@
 // The kernel collector: Tapio's eBPF programs loaded together, their ring buffers polled as
 // one, their records turned into Source::kKernel events (kernel_events.h names the types),
-// and the retransmit counts flushed once per interval.
+// and the retransmit and DNS failure counts flushed once per interval.
 //
 // Lifecycle: Create() loads and attaches every enabled program (the kernel starts recording
 // at once); Poll() waits for records and returns their events; destroying the collector
@@ -38,11 +38,13 @@ class KernelCollector {
     bool oom = true;
     bool process_exit = true;
     bool tcp = true;
+    // Failed DNS answers per cgroup (bpf/dns.bpf.c, on the cgroup v2 root).
+    bool dns = true;
     // A cgroup v2 directory; when set, only process exits under it are reported.
     std::string exit_cgroup_filter;
     // Each program's ring buffer: a power of two multiple of the page size.
     uint32_t ring_buffer_bytes = kDefaultRingBytes;
-    // How often Poll takes the retransmit counts out of the kernel.
+    // How often Poll takes the retransmit and DNS failure counts out of the kernel.
     absl::Duration retransmit_interval = absl::Seconds(10);
     // When a program cannot load (its hook missing on this kernel), go on without it and
     // keep its error in disabled(); Create then fails only when no program loads. A bad
@@ -60,6 +62,7 @@ class KernelCollector {
     // Read from the programs' counters maps: records the kernel lost to a full ring buffer.
     uint64_t ring_buffer_drops = 0;
     uint64_t flow_table_full = 0;
+    uint64_t dns_table_full = 0;
     uint64_t malformed = 0;
     uint64_t unresolved_cgroups = 0;
   };

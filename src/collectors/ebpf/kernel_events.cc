@@ -23,6 +23,8 @@ using Labels = std::vector<std::pair<absl::string_view, absl::string_view>>;
 
 constexpr uint64_t kPageKb = 4;  // the BPF side is built for x86-64 and arm64 4 KiB pages
 constexpr uint8_t kTcpSynSent = 2;
+constexpr uint8_t kIpprotoUdp = 17;
+constexpr uint16_t kDnsPort = 53;
 
 template <typename T>
 bool Read(absl::Span<const uint8_t> record, T* out) {
@@ -272,6 +274,28 @@ void KernelEventDecoder::DecodeRetransmits(const tapio_tcp_flow& flow,
   labels.emplace_back("first_time_ns", first);
   if (value.state == kTcpSynSent) labels.emplace_back("handshake", "true");
   ResolveSocket(value.cgroup_id, &labels);
+  event.labels = domain::InternLabels(std::move(labels));
+  event.payload = payload;
+  out->push_back(event);
+}
+
+void KernelEventDecoder::DecodeDnsErrors(const tapio_dns_key& key, const tapio_dns_errors& value,
+                                         std::vector<domain::Event>* out) {
+  ++counts_.records;
+  domain::Event event = NewEvent(value.last_ns, event_type::kDnsErrors, Severity::kWarning);
+  domain::NetworkPayload payload;
+  payload.protocol = kIpprotoUdp;
+  payload.sport = kDnsPort;
+  payload.count = value.count;
+  payload.cgroup_id = key.cgroup_id;
+  Labels labels;
+  labels.emplace_back("rcode", key.rcode == TAPIO_DNS_SERVFAIL   ? "SERVFAIL"
+                               : key.rcode == TAPIO_DNS_NXDOMAIN ? "NXDOMAIN"
+                               : key.rcode == TAPIO_DNS_REFUSED  ? "REFUSED"
+                                                                 : "OTHER");
+  std::string first = absl::StrCat(boot_to_unix_ns_ + static_cast<int64_t>(value.first_ns));
+  labels.emplace_back("first_time_ns", first);
+  ResolveSocket(key.cgroup_id, &labels);
   event.labels = domain::InternLabels(std::move(labels));
   event.payload = payload;
   out->push_back(event);

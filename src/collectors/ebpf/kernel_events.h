@@ -36,6 +36,9 @@ inline constexpr char kConnectionRefused[] = "net.connection_refused";
 inline constexpr char kConnectionReset[] = "net.connection_reset";
 // NetworkPayload.count: retransmissions of one flow during one flush interval.
 inline constexpr char kTcpRetransmits[] = "net.tcp_retransmits";
+// NetworkPayload.count: DNS answers with one failing response code (label "rcode": SERVFAIL,
+// NXDOMAIN or REFUSED) that reached sockets of one cgroup during one flush interval.
+inline constexpr char kDnsErrors[] = "net.dns_errors";
 }  // namespace event_type
 
 static_assert(sizeof(tapio_oom_kill) == 120, "ABI shared with bpf/oom.bpf.c");
@@ -43,6 +46,8 @@ static_assert(sizeof(tapio_process_exit) == 56, "ABI shared with bpf/exit.bpf.c"
 static_assert(sizeof(tapio_tcp_flow) == 48, "ABI shared with bpf/tcp.bpf.c");
 static_assert(sizeof(tapio_tcp_event) == 96, "ABI shared with bpf/tcp.bpf.c");
 static_assert(sizeof(tapio_tcp_retransmits) == 56, "ABI shared with bpf/tcp.bpf.c");
+static_assert(sizeof(tapio_dns_key) == 16, "ABI shared with bpf/dns.bpf.c");
+static_assert(sizeof(tapio_dns_errors) == 24, "ABI shared with bpf/dns.bpf.c");
 
 class KernelEventDecoder {
  public:
@@ -71,6 +76,10 @@ class KernelEventDecoder {
   // last retransmission, whose NetworkPayload.count is the entry's count.
   void DecodeRetransmits(const tapio_tcp_flow& flow, const tapio_tcp_retransmits& value,
                          std::vector<domain::Event>* out);
+  // One entry taken out of the DNS answer map by a flush: one event, dated by the last such
+  // answer, whose NetworkPayload.count is the entry's count.
+  void DecodeDnsErrors(const tapio_dns_key& key, const tapio_dns_errors& value,
+                       std::vector<domain::Event>* out);
 
   Counts counts() const { return counts_; }
 

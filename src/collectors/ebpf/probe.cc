@@ -34,6 +34,7 @@ absl::StatusOr<ProbeCounters> Probe::ReadCounters() const {
   ProbeCounters counters;
   counters.ring_buffer_drops = sums[TAPIO_COUNTER_RINGBUF_DROPS];
   counters.flow_table_full = sums[TAPIO_COUNTER_FLOW_TABLE_FULL];
+  counters.dns_table_full = sums[TAPIO_COUNTER_DNS_TABLE_FULL];
   return counters;
 }
 

@@ -27,6 +27,8 @@ struct ProbeCounters {
   uint64_t ring_buffer_drops = 0;
   // tcp.bpf.c: retransmissions of flows that found the retransmit table full: not counted.
   uint64_t flow_table_full = 0;
+  // dns.bpf.c: failed answers of a cgroup and code that found the answer table full.
+  uint64_t dns_table_full = 0;
 };
 
 class Probe {

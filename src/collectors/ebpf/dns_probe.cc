@@ -1,0 +1,84 @@
+#include "collectors/ebpf/dns_probe.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "bpf/dns.skel.h"
+#include "collectors/ebpf/internal/libbpf_error.h"
+
+namespace tapio::collectors::ebpf {
+
+DnsProbe::DnsProbe(dns_bpf* skeleton) : skeleton_(skeleton) {}
+
+absl::StatusOr<std::unique_ptr<DnsProbe>> DnsProbe::Create(const std::string& unified_root) {
+  if (unified_root.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("attaching ", kName, ": no cgroup v2 hierarchy is mounted"));
+  }
+  internal::BeginLibbpfCall();
+  dns_bpf* skeleton = dns_bpf__open();
+  if (skeleton == nullptr) return internal::LibbpfError("opening", kName, -errno);
+  std::unique_ptr<DnsProbe> probe(new DnsProbe(skeleton));
+  // The program writes no records: the smallest ring will do.
+  if (int error = bpf_map__set_max_entries(skeleton->maps.events, 4096); error != 0) {
+    return internal::LibbpfError("sizing the ring buffer of", kName, error);
+  }
+  if (int error = dns_bpf__load(skeleton); error != 0) {
+    return internal::LibbpfError("loading", kName, error);
+  }
+  int root = open(unified_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("attaching ", kName, " to ", unified_root, ": ", std::strerror(errno)));
+  }
+  probe->link_ = bpf_program__attach_cgroup(skeleton->progs.tapio_dns_ingress, root);
+  int error = probe->link_ == nullptr ? -errno : 0;
+  close(root);
+  if (error != 0) return internal::LibbpfError("attaching", kName, error);
+  probe->keys_.reserve(bpf_map__max_entries(skeleton->maps.dns_errors));
+  return probe;
+}
+
+DnsProbe::~DnsProbe() {
+  bpf_link__destroy(link_);
+  dns_bpf__destroy(skeleton_);
+}
+
+int DnsProbe::ring_buffer_fd() const { return bpf_map__fd(skeleton_->maps.events); }
+
+int DnsProbe::counters_fd() const { return bpf_map__fd(skeleton_->maps.counters); }
+
+absl::Status DnsProbe::Decode(absl::Span<const uint8_t> record, KernelEventDecoder&,
+                              std::vector<domain::Event>*) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(kName, " writes no records, yet one of ", record.size(), " bytes came"));
+}
+
+absl::Status DnsProbe::Flush(KernelEventDecoder& decoder, std::vector<domain::Event>* out) {
+  int fd = bpf_map__fd(skeleton_->maps.dns_errors);
+  keys_.clear();
+  tapio_dns_key key;
+  const void* previous = nullptr;
+  while (keys_.size() < keys_.capacity() && bpf_map_get_next_key(fd, previous, &key) == 0) {
+    keys_.push_back(key);
+    previous = &keys_.back();
+  }
+  if (errno != ENOENT && keys_.size() < keys_.capacity()) {
+    return absl::InternalError(
+        absl::StrCat("flushing ", kName, " answers: ", std::strerror(errno)));
+  }
+  for (const tapio_dns_key& k : keys_) {
+    tapio_dns_errors value;
+    if (bpf_map_lookup_and_delete_elem(fd, &k, &value) != 0) continue;
+    decoder.DecodeDnsErrors(k, value, out);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tapio::collectors::ebpf
