@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
+#include "domain/process.h"
 #include "intelligence/patterns/builtin_patterns.h"
 #include "server/server.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -41,6 +42,8 @@ std::vector<v1::UnifiedEvent> Batch(uint64_t first) {
 
 // `state.range(0)` batches of 1,000 events per agent.
 void BM_IngestFourAgentsIntoDurableSqlite(benchmark::State& state) {
+  // As `tapio serve` runs.
+  domain::ConfigureProcess();
   const int batches = static_cast<int>(state.range(0));
   uint64_t total = 0;
   for (auto _ : state) {

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
+#include "domain/process.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace tapio::storage::sqlite {
@@ -38,6 +39,8 @@ std::vector<v1::UnifiedEvent> Batch(int b) {
 }
 
 void BM_AppendDurable(benchmark::State& state) {
+  // As `tapio serve` runs.
+  domain::ConfigureProcess();
   const int batches = static_cast<int>(state.range(0));
   std::vector<std::vector<v1::UnifiedEvent>> work;
   for (int b = 0; b < batches; ++b) work.push_back(Batch(b));
