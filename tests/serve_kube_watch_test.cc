@@ -27,6 +27,14 @@ namespace {
 using ::tapio::testing::ServeTest;
 using ::testing::HasSubstr;
 
+// A kubeconfig whose current context reaches the API server at `url` with a bearer token.
+void WriteKubeconfig(const std::string& path, const std::string& url) {
+  std::ofstream(path) << "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n"
+                      << "- name: test\n  cluster:\n    server: " << url << "\nusers:\n"
+                      << "- name: tapio\n  user:\n    token: api-token\ncontexts:\n"
+                      << "- name: test\n  context:\n    cluster: test\n    user: tapio\n";
+}
+
 // With --kubeconfig the server watches the Kubernetes API itself (the recording is chunked
 // mid-object): the objects build its topology, and their transitions are stored and analysed
 // as a collector's events are.
@@ -44,11 +52,7 @@ TEST_F(ServeTest, TheServersOwnKubernetesWatchIsStoredAndAnalysed) {
     }
     return response;
   });
-  std::ofstream(dir_ + "/kubeconfig")
-      << "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: test\n"
-      << "  cluster:\n    server: " << api.url() << "\nusers:\n- name: tapio\n  user:\n"
-      << "    token: api-token\ncontexts:\n- name: test\n  context:\n    cluster: test\n"
-      << "    user: tapio\n";
+  WriteKubeconfig(dir_ + "/kubeconfig", api.url());
   auto server = Serve(0, {"--kubeconfig", dir_ + "/kubeconfig"});
   EXPECT_THAT(kubernetes_, HasSubstr("watching the Kubernetes API at " + api.url()));
 
@@ -110,11 +114,7 @@ TEST_F(ServeTest, ARestartedServersWatchStoresOnlyWhatIsNewToTheStore) {
     }
     return response;
   });
-  std::ofstream(dir_ + "/kubeconfig")
-      << "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: test\n"
-      << "  cluster:\n    server: " << api.url() << "\nusers:\n- name: tapio\n  user:\n"
-      << "    token: api-token\ncontexts:\n- name: test\n  context:\n    cluster: test\n"
-      << "    user: tapio\n";
+  WriteKubeconfig(dir_ + "/kubeconfig", api.url());
   auto events_of = [&](const std::string& pod) {
     auto listed = ::tapio::testing::RunCommand(
         absl::StrCat(TAPIO_BINARY, " events --server ", Address(), " --token-file ", dir_,

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "bpf/dns.skel.h"
 #include "collectors/ebpf/internal/libbpf_error.h"
+#include "collectors/ebpf/internal/map_drain.h"
 
 namespace tapio::collectors::ebpf {
 
@@ -61,24 +62,11 @@ absl::Status DnsProbe::Decode(absl::Span<const uint8_t> record, KernelEventDecod
 }
 
 absl::Status DnsProbe::Flush(KernelEventDecoder& decoder, std::vector<domain::Event>* out) {
-  int fd = bpf_map__fd(skeleton_->maps.dns_errors);
-  keys_.clear();
-  tapio_dns_key key;
-  const void* previous = nullptr;
-  while (keys_.size() < keys_.capacity() && bpf_map_get_next_key(fd, previous, &key) == 0) {
-    keys_.push_back(key);
-    previous = &keys_.back();
-  }
-  if (errno != ENOENT && keys_.size() < keys_.capacity()) {
-    return absl::InternalError(
-        absl::StrCat("flushing ", kName, " answers: ", std::strerror(errno)));
-  }
-  for (const tapio_dns_key& k : keys_) {
-    tapio_dns_errors value;
-    if (bpf_map_lookup_and_delete_elem(fd, &k, &value) != 0) continue;
-    decoder.DecodeDnsErrors(k, value, out);
-  }
-  return absl::OkStatus();
+  return internal::DrainMap<tapio_dns_key, tapio_dns_errors>(
+      bpf_map__fd(skeleton_->maps.dns_errors), &keys_, absl::StrCat(kName, " answers"),
+      [&](const tapio_dns_key& key, const tapio_dns_errors& value) {
+        decoder.DecodeDnsErrors(key, value, out);
+      });
 }
 
 }  // namespace tapio::collectors::ebpf

@@ -33,9 +33,8 @@ class DnsProbe : public Probe {
   // The program writes no records: any is malformed.
   absl::Status Decode(absl::Span<const uint8_t> record, KernelEventDecoder& decoder,
                       std::vector<domain::Event>* out) override;
-  // Takes every entry out of the table, one event each; an answer counted between an entry's
-  // read and its removal is lost (as for TcpProbe's retransmits). Fails with Internal when the
-  // kernel refuses to list the table.
+  // Takes every entry out of the table, one event each (see internal/map_drain.h). Fails with
+  // Internal when the kernel refuses to list the table.
   absl::Status Flush(KernelEventDecoder& decoder, std::vector<domain::Event>* out) override;
 
  protected:

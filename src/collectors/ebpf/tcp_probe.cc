@@ -4,11 +4,11 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "bpf/tcp.skel.h"
 #include "collectors/ebpf/internal/libbpf_error.h"
+#include "collectors/ebpf/internal/map_drain.h"
 
 namespace tapio::collectors::ebpf {
 
@@ -44,26 +44,11 @@ absl::Status TcpProbe::Decode(absl::Span<const uint8_t> record, KernelEventDecod
 }
 
 absl::Status TcpProbe::Flush(KernelEventDecoder& decoder, std::vector<domain::Event>* out) {
-  int fd = bpf_map__fd(skeleton_->maps.retransmits);
-  // List first, then take out: deleting while walking would restart the walk.
-  keys_.clear();
-  tapio_tcp_flow key;
-  const void* previous = nullptr;
-  while (keys_.size() < keys_.capacity() && bpf_map_get_next_key(fd, previous, &key) == 0) {
-    keys_.push_back(key);
-    previous = &keys_.back();
-  }
-  if (errno != ENOENT && keys_.size() < keys_.capacity()) {
-    return absl::InternalError(
-        absl::StrCat("flushing ", kName, " retransmits: ", std::strerror(errno)));
-  }
-  for (const tapio_tcp_flow& flow : keys_) {
-    tapio_tcp_retransmits value;
-    // Gone already (another flush): nothing to report.
-    if (bpf_map_lookup_and_delete_elem(fd, &flow, &value) != 0) continue;
-    decoder.DecodeRetransmits(flow, value, out);
-  }
-  return absl::OkStatus();
+  return internal::DrainMap<tapio_tcp_flow, tapio_tcp_retransmits>(
+      bpf_map__fd(skeleton_->maps.retransmits), &keys_, absl::StrCat(kName, " retransmits"),
+      [&](const tapio_tcp_flow& flow, const tapio_tcp_retransmits& value) {
+        decoder.DecodeRetransmits(flow, value, out);
+      });
 }
 
 }  // namespace tapio::collectors::ebpf

@@ -28,10 +28,9 @@ class TcpProbe : public Probe {
   int ring_buffer_fd() const override;
   absl::Status Decode(absl::Span<const uint8_t> record, KernelEventDecoder& decoder,
                       std::vector<domain::Event>* out) override;
-  // Takes every flow out of the retransmit table, one event each. A retransmission counted
-  // between a flow's read and its removal is lost (the kernel offers no atomic swap of a
-  // hash map; the window is one syscall). Fails with Internal when the kernel refuses to
-  // list the table.
+  // Takes every flow out of the retransmit table, one event each; a retransmission counted
+  // between a flow's read and its removal is lost (see internal/map_drain.h). Fails with
+  // Internal when the kernel refuses to list the table.
   absl::Status Flush(KernelEventDecoder& decoder, std::vector<domain::Event>* out) override;
 
  protected:
