@@ -98,7 +98,8 @@ int tapio_dns_ingress(struct __sk_buff *skb)
 	if (head->source != bpf_htons(TAPIO_DNS_PORT) || !(head->flags[0] & 0x80))
 		return 1;
 	rcode = head->flags[1] & 0x0f;
-	if (rcode == TAPIO_DNS_SERVFAIL || rcode == TAPIO_DNS_NXDOMAIN || rcode == TAPIO_DNS_REFUSED)
+	if (rcode == TAPIO_DNS_SERVFAIL || rcode == TAPIO_DNS_NXDOMAIN ||
+	    rcode == TAPIO_DNS_REFUSED)
 		count(skb, rcode);
 	/* Every packet goes through: the program only looks. */
 	return 1;
