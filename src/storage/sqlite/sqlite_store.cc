@@ -165,11 +165,7 @@ absl::StatusOr<std::vector<size_t>> SqliteStore::Append(absl::Span<const v1::Uni
   {
     absl::MutexLock lock(&queue_mu_);
     queue_.push_back(&mine);
-    struct Turn {
-      const PendingAppend* mine;
-      const bool* writing;
-      bool operator()() const { return mine->done || !*writing; }
-    } turn{&mine, &writing_};
+    auto turn = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) { return mine.done || !writing_; };
     queue_mu_.Await(absl::Condition(&turn));
     if (mine.done) return std::move(mine.added);
     writing_ = true;
@@ -417,21 +413,31 @@ absl::StatusOr<RetentionResult> SqliteStore::Retain(int64_t before_ns, uint64_t 
       return s;
     }
   }
-  while (true) {
-    absl::StatusOr<Statement> size =
-        db_->Prepare("SELECT COALESCE(SUM(LENGTH(bytes)), 0) FROM raw_records");
-    if (!size.ok()) return size.status();
-    absl::StatusOr<bool> row = size->Step();
+  // The total once, then the earliest stored records until what stays fits: one pass each.
+  absl::StatusOr<Statement> size =
+      db_->Prepare("SELECT COALESCE(SUM(LENGTH(bytes)), 0) FROM raw_records");
+  if (!size.ok()) return size.status();
+  absl::StatusOr<bool> summed = size->Step();
+  if (!summed.ok()) return summed.status();
+  uint64_t excess = static_cast<uint64_t>(size->Int(0));
+  if (excess <= max_raw_bytes) return result;
+  excess -= max_raw_bytes;
+  absl::StatusOr<Statement> oldest =
+      db_->Prepare("SELECT arrival, LENGTH(bytes) FROM raw_records ORDER BY arrival");
+  if (!oldest.ok()) return oldest.status();
+  int64_t cut = 0;
+  uint64_t freed = 0;
+  while (freed < excess) {
+    absl::StatusOr<bool> row = oldest->Step();
     if (!row.ok()) return row.status();
-    if (static_cast<uint64_t>(size->Int(0)) <= max_raw_bytes) break;
-    absl::StatusOr<uint64_t> trimmed =
-        run("DELETE FROM raw_records WHERE arrival IN "
-            "(SELECT arrival FROM raw_records ORDER BY arrival LIMIT ?)",
-            64);
-    if (!trimmed.ok()) return trimmed.status();
-    if (*trimmed == 0) break;
-    result.raw_records_removed += *trimmed;
+    if (!*row) break;
+    cut = oldest->Int(0);
+    freed += static_cast<uint64_t>(oldest->Int(1));
   }
+  oldest->Reset();
+  absl::StatusOr<uint64_t> trimmed = run("DELETE FROM raw_records WHERE arrival <= ?", cut);
+  if (!trimmed.ok()) return trimmed.status();
+  result.raw_records_removed += *trimmed;
   return result;
 }
 
