@@ -44,15 +44,20 @@ absl::StatusOr<config::Config> ReadConfig(const std::string& path) {
 
 }  // namespace
 
-absl::Status ServeCommand::WatchKubernetes(server::Server& server, const std::string& cluster,
-                                           std::vector<domain::ObjectChange> known) const {
+absl::StatusOr<collectors::kubeapi::ApiEndpoint> ServeCommand::KubernetesEndpoint() const {
+  if (no_kube_watch_) return absl::CancelledError("--no-kube-watch");
+  return kubeconfig_.empty() ? collectors::kubeapi::InClusterEndpoint()
+                             : collectors::kubeapi::LoadKubeconfig(kubeconfig_, kube_context_);
+}
+
+absl::Status ServeCommand::WatchKubernetes(
+    server::Server& server, const std::string& cluster,
+    absl::StatusOr<collectors::kubeapi::ApiEndpoint> endpoint,
+    std::vector<domain::ObjectChange> known) const {
   if (no_kube_watch_) {
     std::fprintf(stderr, "tapio serve: not watching the Kubernetes API (--no-kube-watch)\n");
     return absl::OkStatus();
   }
-  absl::StatusOr<collectors::kubeapi::ApiEndpoint> endpoint =
-      kubeconfig_.empty() ? collectors::kubeapi::InClusterEndpoint()
-                          : collectors::kubeapi::LoadKubeconfig(kubeconfig_, kube_context_);
   if (!endpoint.ok()) {
     if (kubeconfig_.empty() && absl::IsNotFound(endpoint.status())) {
       std::fprintf(stderr,
@@ -164,9 +169,12 @@ int ServeCommand::Run() {
       .every = file->store.retention_interval};
   options.http_listen = http_listen_;
   server::LiveAnalysis analysis(*std::move(patterns), {.cluster = cluster}, domain::Clock::Real());
+  // Resolved before the rebuild, which gathers the objects the watch starts from only when
+  // there is a watch.
+  absl::StatusOr<collectors::kubeapi::ApiEndpoint> endpoint = KubernetesEndpoint();
   server::KnownObjects known;
   absl::StatusOr<uint64_t> rebuilt =
-      server::RebuildFromStore(**store, analysis, no_kube_watch_ ? nullptr : &known);
+      server::RebuildFromStore(**store, analysis, endpoint.ok() ? &known : nullptr);
   if (!rebuilt.ok()) {
     std::fprintf(stderr, "tapio serve: reading the store back: %s\n",
                  std::string(rebuilt.status().message()).c_str());
@@ -189,7 +197,8 @@ int ServeCommand::Run() {
                token->empty() ? "no token asked" : "bearer token asked",
                postgres_.empty() ? store_.c_str() : "in PostgreSQL");
   std::fflush(stderr);
-  if (absl::Status watched = WatchKubernetes(**server, cluster, known.Take()); !watched.ok()) {
+  if (absl::Status watched = WatchKubernetes(**server, cluster, std::move(endpoint), known.Take());
+      !watched.ok()) {
     std::fprintf(stderr, "tapio serve: %s\n", std::string(watched.message()).c_str());
     (*server)->Shutdown(absl::ZeroDuration());
     return 2;

@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "cli/command.h"
+#include "collectors/kubeapi/http_client.h"
 #include "config/config.h"
 #include "domain/kube_object.h"
 #include "server/server.h"
@@ -28,7 +30,13 @@ class ServeCommand : public Command {
   server::CollectorSettings Collectors(const config::Config& file) const;
   // Starts the server's watch of the Kubernetes API named by --kubeconfig, or of the cluster
   // it runs in; without either, says so and watches nothing.
+  // The Kubernetes API to watch; Cancelled with --no-kube-watch, NotFound when there is no
+  // kubeconfig and no in-cluster configuration.
+  absl::StatusOr<collectors::kubeapi::ApiEndpoint> KubernetesEndpoint() const;
+  // Watches `endpoint` when there is one, saying so, or says why not; fails for a
+  // configuration that is there but broken.
   absl::Status WatchKubernetes(server::Server& server, const std::string& cluster,
+                               absl::StatusOr<collectors::kubeapi::ApiEndpoint> endpoint,
                                std::vector<domain::ObjectChange> known) const;
 
   std::string listen_ = "127.0.0.1:7470";
