@@ -1,6 +1,6 @@
 // `tapio serve` watching the Kubernetes API itself, here a stand-in that replays a recorded pod
 // watch: what the watch sees is stored and analysed as a collector's events are, and a restarted
-// server's watch stores only what is new to its store.
+// server's watch stores only what changed while it was down.
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -85,13 +85,15 @@ TEST_F(ServeTest, TheServersOwnKubernetesWatchIsStoredAndAnalysed) {
 }
 
 // A restarted server lists the cluster again. An object the store holds in the version listed
-// is neither stored again nor reported again; an object new to it is.
-TEST_F(ServeTest, ARestartedServersWatchStoresOnlyWhatIsNewToTheStore) {
+// is neither stored again nor reported again; an object new to it is, and one deleted while the
+// server was down is stored as deleted.
+TEST_F(ServeTest, ARestartedServersWatchStoresOnlyWhatChangedWhileItWasDown) {
   std::ifstream in("tests/fixtures/watch/search-0-oom-restart.jsonl");
   std::string recording((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<std::string> lines = absl::StrSplit(recording, '\n', absl::SkipEmpty());
   ASSERT_FALSE(lines.empty());
-  // The pod as the recording leaves it, and a sibling the store has never seen.
+  // The pod as the recording leaves it, a sibling the store has never seen, and one deleted
+  // while the server is down.
   const std::string& last = lines.back();
   size_t object = last.find("\"object\":");
   ASSERT_NE(object, std::string::npos);
@@ -99,12 +101,17 @@ TEST_F(ServeTest, ARestartedServersWatchStoresOnlyWhatIsNewToTheStore) {
   std::string search_1 = absl::StrReplaceAll(
       search_0, {{"search-0", "search-1"},
                  {"8e2d4f61-0a3b-4c7d-9e15-2f6a8b4c0d93", "5b1c7e20-3d4f-4a6b-8c9d-0e1f2a3b4c5d"}});
+  std::string search_2 = absl::StrReplaceAll(
+      search_0, {{"search-0", "search-2"},
+                 {"8e2d4f61-0a3b-4c7d-9e15-2f6a8b4c0d93", "c3a9d2e4-7b1f-4e8a-9d6c-1f2e3a4b5c6d"}});
   std::atomic<bool> relisting = false;
   testing::FakeApiServer api([&](const testing::FakeRequest& request) {
     testing::FakeResponse response;
     if (!request.query.contains("watch")) {
-      std::string items =
-          relisting && request.path == "/api/v1/pods" ? absl::StrCat(search_0, ",", search_1) : "";
+      std::string items;
+      if (request.path == "/api/v1/pods") {
+        items = relisting ? absl::StrCat(search_0, ",", search_1) : search_2;
+      }
       response.chunks = {absl::StrCat(R"({"kind":"List","apiVersion":"v1","metadata":{)",
                                       R"("resourceVersion":")", relisting ? "200" : "1",
                                       R"("},"items":[)", items, "]}")};
@@ -123,27 +130,31 @@ TEST_F(ServeTest, ARestartedServersWatchStoresOnlyWhatIsNewToTheStore) {
     std::vector<std::string> found = absl::StrSplit(listed.output, '\n', absl::SkipEmpty());
     return found;
   };
-  auto wait_for = [&](const std::string& pod, const std::string& type) {
+  // Polls until an event of `pod` holds `fragment` of JSON.
+  auto wait_for = [&](const std::string& pod, const std::string& fragment) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < deadline) {
       for (const std::string& line : events_of(pod)) {
-        if (absl::StrContains(line, absl::StrCat("\"type\":\"", type, "\""))) return true;
+        if (absl::StrContains(line, fragment)) return true;
       }
     }
     return false;
   };
 
   auto server = Serve(0, {"--kubeconfig", dir_ + "/kubeconfig"});
-  ASSERT_TRUE(wait_for("search-0", "k8s.container_restarted"));
+  ASSERT_TRUE(wait_for("search-0", R"("type":"k8s.container_restarted")"));
+  ASSERT_TRUE(wait_for("search-2", R"("type":"k8s.object_change")"));
   std::vector<std::string> before = events_of("search-0");
   EXPECT_EQ(server->Stop(), 0);
 
   relisting = true;
   auto restarted = Serve(port_, {"--kubeconfig", dir_ + "/kubeconfig"});
-  ASSERT_TRUE(wait_for("search-1", "k8s.container_terminated"))
+  ASSERT_TRUE(wait_for("search-1", R"("type":"k8s.container_terminated")"))
       << "a pod new to the store is stored with what its state means";
   EXPECT_EQ(events_of("search-0"), before)
       << "listed again unchanged, the pod is not stored again and means nothing new";
+  EXPECT_TRUE(wait_for("search-2", R"("reason":"DELETED")"))
+      << "the pod missing from the new list was deleted while the server was down";
   EXPECT_EQ(restarted->Stop(), 0);
 }
 

@@ -23,13 +23,15 @@ std::unique_ptr<KubernetesIntake> KubernetesIntake::Start(collectors::kubeapi::A
                                                           std::vector<domain::ObjectChange> known) {
   std::unique_ptr<KubernetesIntake> intake(
       new KubernetesIntake(std::move(endpoint), cluster, sink));
+  std::vector<domain::KubeObject> objects;
+  objects.reserve(known.size());
   {
     absl::MutexLock lock(&intake->mu_);
     std::vector<domain::Event> already_stored;
-    for (const domain::ObjectChange& change : known) {
+    for (domain::ObjectChange& change : known) {
       intake->detector_.Observe(change, &already_stored);
       already_stored.clear();
-      intake->stored_versions_[change.object.meta.uid] = change.object.meta.resource_version;
+      objects.push_back(std::move(change.object));
     }
   }
   intake->flusher_ = std::thread([i = intake.get()] { i->Flusher(); });
@@ -37,7 +39,7 @@ std::unique_ptr<KubernetesIntake> KubernetesIntake::Start(collectors::kubeapi::A
   options.keep_raw = true;
   intake->watch_ = std::make_unique<collectors::kubeapi::ClusterWatch>(
       collectors::kubeapi::WatchedResources(), intake->client_, options, domain::Clock::Real(),
-      [i = intake.get()](const domain::ObjectChange& change) { i->OnChange(change); });
+      [i = intake.get()](const domain::ObjectChange& change) { i->OnChange(change); }, objects);
   intake->watch_->Start();
   return intake;
 }
@@ -70,13 +72,6 @@ void KubernetesIntake::OnChange(const domain::ObjectChange& change) {
   bool full;
   {
     absl::MutexLock lock(&mu_);
-    if (auto stored = stored_versions_.find(change.object.meta.uid);
-        stored != stored_versions_.end()) {
-      const bool unchanged = change.type != domain::ObjectChange::Type::kDeleted &&
-                             stored->second == change.object.meta.resource_version;
-      stored_versions_.erase(stored);
-      if (unchanged) return;
-    }
     detector_.Observe(change, &transitions);
     // The object first, so that the graph knows it when its transitions are analysed.
     if (!change.raw.empty()) {

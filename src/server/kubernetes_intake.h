@@ -3,7 +3,8 @@
 // TransitionDetector finds) is stored, analysed and published as a batch from the collector
 // "kubernetes/api", cut at 1,000 events or every 200 ms. Objects the store already holds are
 // known from the start: listed again unchanged (the same resourceVersion) they are neither
-// stored again nor mean any transition, and changed they mean only what changed. A resource
+// stored again nor mean any transition, changed they mean only what changed, and missing from
+// the list they are stored as deleted. A resource
 // the API refuses stops alone and is reported; the others go on. Thread-safe.
 #ifndef TAPIO_SERVER_KUBERNETES_INTAKE_H_
 #define TAPIO_SERVER_KUBERNETES_INTAKE_H_
@@ -13,7 +14,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "collectors/kubeapi/cluster_watch.h"
 #include "collectors/kubeapi/http_client.h"
@@ -56,8 +56,6 @@ class KubernetesIntake {
   absl::Mutex mu_;
   collectors::kubeapi::TransitionDetector detector_ ABSL_GUARDED_BY(mu_);
   std::vector<tapio::v1::UnifiedEvent> pending_ ABSL_GUARDED_BY(mu_);
-  // The resourceVersion of each object the store held, by uid, until the watch reports it.
-  absl::flat_hash_map<domain::Symbol, std::string> stored_versions_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Batches reach the sink one at a time, in the order cut.
   absl::Mutex flush_mu_;

@@ -4,12 +4,17 @@ namespace tapio::collectors::kubeapi {
 
 ClusterWatch::ClusterWatch(std::vector<ResourceType> resources, HttpClient& client,
                            WatchOptions options, const domain::Clock& clock,
-                           ResourceWatch::ChangeHandler on_change) {
+                           ResourceWatch::ChangeHandler on_change,
+                           const std::vector<domain::KubeObject>& known) {
   absl::MutexLock lock(&mu_);
   for (ResourceType& type : resources) {
     status_.push_back({type.plural, false, absl::OkStatus()});
-    watches_.push_back(
+    const domain::KubeKind kind = domain::KubeKindFromName(type.kind);
+    auto& watch = watches_.emplace_back(
         std::make_unique<ResourceWatch>(std::move(type), client, options, clock, on_change));
+    for (const domain::KubeObject& object : known) {
+      if (kind != domain::KubeKind::kUnknown && object.kind == kind) watch->Know(object);
+    }
   }
 }
 

@@ -27,9 +27,11 @@ class ClusterWatch {
     absl::Status ended;
   };
 
-  // `client` and `clock` must outlive the watch.
+  // `client` and `clock` must outlive the watch. `known` are objects remembered from before (a
+  // store's): each goes to the watches of its kind (ResourceWatch::Know).
   ClusterWatch(std::vector<ResourceType> resources, HttpClient& client, WatchOptions options,
-               const domain::Clock& clock, ResourceWatch::ChangeHandler on_change);
+               const domain::Clock& clock, ResourceWatch::ChangeHandler on_change,
+               const std::vector<domain::KubeObject>& known = {});
   // Stops and joins every thread.
   ~ClusterWatch();
   ClusterWatch(const ClusterWatch&) = delete;

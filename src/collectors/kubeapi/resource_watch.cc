@@ -116,6 +116,11 @@ void ResourceWatch::Handle(domain::ObjectChange::Type type, domain::KubeObject o
   on_change_(change);
 }
 
+void ResourceWatch::Know(domain::KubeObject object) {
+  std::string key = KeyOf(object);
+  known_.insert_or_assign(std::move(key), std::move(object));
+}
+
 absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
   ++counts_.lists;
   std::string continue_token;

@@ -71,6 +71,10 @@ class ResourceWatch {
   ResourceWatch(ResourceType type, HttpClient& client, WatchOptions options,
                 const domain::Clock& clock, ChangeHandler on_change);
 
+  // Takes `object` as existing before the first list, as a store remembers it: listed again in
+  // the same resourceVersion it is not handed over, and missing from the list it is deleted.
+  void Know(domain::KubeObject object);
+
   // Lists every page and hands over what changed since the last list or watch: objects new
   // or changed, and those gone (as deletions). Fails with PermissionDenied or Unauthenticated
   // (naming the resource and verb), Unavailable (network), or InvalidArgument (a page that is

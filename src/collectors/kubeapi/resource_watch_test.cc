@@ -172,6 +172,33 @@ TEST(ResourceWatchTest, GoneMidWatchRelistsAndEmitsNeitherDuplicatesNorGaps) {
   EXPECT_EQ(failed_phase, 1) << "a's failure must be reported exactly once";
 }
 
+// Objects a store remembers from before: the first list hands over only what changed since,
+// and the deletion of those no longer listed.
+TEST(ResourceWatchTest, ObjectsKnownBeforeTheFirstListAreComparedWithIt) {
+  FakeApiServer server([](const FakeRequest& request) {
+    FakeResponse response;
+    if (!request.query.contains("watch")) {
+      response.chunks = {PodList(
+          "50", "",
+          {PodItem("a", "u-a", "9"), PodItem("b", "u-b", "48"), PodItem("d", "u-d", "49")})};
+    }
+    return response;
+  });
+  Recorder recorder;
+  HttpClient client(Endpoint(server.url()));
+  ResourceWatch watch(Pods(), client, FastOptions(), domain::Clock::Real(), recorder.handler());
+  ObjectDecoder decoder;
+  for (const std::string& item :
+       {PodItem("a", "u-a", "9"), PodItem("b", "u-b", "10"), PodItem("c", "u-c", "11")}) {
+    absl::StatusOr<domain::KubeObject> object = decoder.DecodeObject(item, "Pod");
+    ASSERT_TRUE(object.ok()) << object.status();
+    watch.Know(*std::move(object));
+  }
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(watch.Relist(stop).ok());
+  EXPECT_THAT(recorder.Take(), ElementsAre("~b@48", "+d@49", "-c@11"));
+}
+
 TEST(ResourceWatchTest, ForbiddenNamesTheResourceAndTheVerb) {
   FakeApiServer server([](const FakeRequest&) {
     FakeResponse response;
