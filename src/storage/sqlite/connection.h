@@ -27,10 +27,13 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
   ~Statement() { sqlite3_finalize(stmt_); }
 
-  // Parameters are numbered from 1.
+  // Parameters are numbered from 1. Text and blobs are copied.
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, absl::string_view text);
   Statement& BindBlob(int index, absl::string_view bytes);
+  // Not copied: the caller keeps the bytes unchanged until Reset.
+  Statement& BindTextUntilReset(int index, absl::string_view text);
+  Statement& BindBlobUntilReset(int index, absl::string_view bytes);
 
   // True while there is a row to read; false when done.
   absl::StatusOr<bool> Step();

@@ -96,9 +96,6 @@ int64_t Key(uint64_t id) { return static_cast<int64_t>(id); }
 constexpr const char* kCachePragma = "PRAGMA cache_size=-65536";
 constexpr const char* kCheckpointPragma = "PRAGMA wal_autocheckpoint=10000";
 
-// Events one insert statement stores: running a statement costs about as much as storing a
-// row, so a statement stores many.
-constexpr size_t kRowsPerInsert = 64;
 constexpr int kEventColumns = 7;
 
 }  // namespace
@@ -122,6 +119,10 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(Options options) 
   absl::StatusOr<Statement> insert_raw = c.Prepare("INSERT INTO raw_records VALUES (?, ?)");
   if (!insert_raw.ok()) return insert_raw.status();
   store->insert_raw_.emplace(*std::move(insert_raw));
+  absl::StatusOr<Statement> stored_in =
+      c.Prepare("SELECT arrival FROM events WHERE arrival BETWEEN ? AND ? ORDER BY arrival");
+  if (!stored_in.ok()) return stored_in.status();
+  store->stored_in_.emplace(*std::move(stored_in));
   absl::StatusOr<Statement> last = c.Prepare("SELECT COALESCE(MAX(arrival), 0) FROM events");
   if (!last.ok()) return last.status();
   absl::StatusOr<bool> row = last->Step();
@@ -197,8 +198,6 @@ absl::StatusOr<Statement*> SqliteStore::InsertOf(size_t rows) {
   std::string sql =
       "INSERT OR IGNORE INTO events (arrival, id, time_ns, entity, type, trace, body) VALUES ";
   for (size_t r = 0; r < rows; ++r) absl::StrAppend(&sql, r == 0 ? "" : ",", "(?,?,?,?,?,?,?)");
-  // Only the rows stored: those whose id was already there are left out.
-  absl::StrAppend(&sql, " RETURNING arrival");
   absl::StatusOr<Statement> insert = db_->Prepare(sql);
   if (!insert.ok()) return insert.status();
   return &inserts_.emplace(rows, *std::move(insert)).first->second;
@@ -218,38 +217,48 @@ absl::Status SqliteStore::WriteEach(absl::Span<PendingAppend* const> group) {
         const v1::UnifiedEvent& e = p->events[begin + r];
         absl::StatusOr<int64_t> entity = entities_->IdOf(e.entity());
         if (!entity.ok()) return entity.status();
+        std::string& body = bodies_[r];
         if (e.raw().empty()) {
-          e.SerializeToString(&bytes_);
+          e.SerializeToString(&body);
         } else {
-          body_ = e;
-          body_.clear_raw();
-          body_.SerializeToString(&bytes_);
+          without_raw_ = e;
+          without_raw_.clear_raw();
+          without_raw_.SerializeToString(&body);
         }
+        std::string& trace = traces_[r];
+        trace.clear();
+        if (!e.trace().trace_id().empty()) trace = absl::BytesToHexString(e.trace().trace_id());
         const int at = static_cast<int>(r) * kEventColumns;
         (*insert)
             ->Bind(at + 1, first + static_cast<int64_t>(r))
             .Bind(at + 2, Key(e.id()))
             .Bind(at + 3, static_cast<int64_t>(e.time_unix_nano()))
             .Bind(at + 4, *entity)
-            .Bind(at + 5, e.type())
-            .Bind(at + 6, e.trace().trace_id().empty()
-                              ? std::string()
-                              : absl::BytesToHexString(e.trace().trace_id()))
-            .BindBlob(at + 7, bytes_);
+            .BindTextUntilReset(at + 5, e.type())
+            .BindTextUntilReset(at + 6, trace)
+            .BindBlobUntilReset(at + 7, body);
       }
       arrival_ += static_cast<int64_t>(rows);
-      stored_.clear();
-      while (true) {
-        absl::StatusOr<bool> row = (*insert)->Step();
-        if (!row.ok()) {
-          (*insert)->Reset();
-          return row.status();
-        }
-        if (!*row) break;
-        stored_.push_back((*insert)->Int(0));
-      }
+      absl::Status inserted = (*insert)->Run();
       (*insert)->Reset();
-      std::sort(stored_.begin(), stored_.end());
+      if (!inserted.ok()) return inserted;
+      stored_.clear();
+      if (db_->Changes() == static_cast<int64_t>(rows)) {
+        for (size_t r = 0; r < rows; ++r) stored_.push_back(first + static_cast<int64_t>(r));
+      } else {
+        // Some ids were stored already: the arrivals taken tell which rows are new.
+        stored_in_->Bind(1, first).Bind(2, arrival_);
+        while (true) {
+          absl::StatusOr<bool> row = stored_in_->Step();
+          if (!row.ok()) {
+            stored_in_->Reset();
+            return row.status();
+          }
+          if (!*row) break;
+          stored_.push_back(stored_in_->Int(0));
+        }
+        stored_in_->Reset();
+      }
       for (int64_t arrival : stored_) {
         const size_t i = begin + static_cast<size_t>(arrival - first);
         added.push_back(i);

@@ -22,6 +22,9 @@ namespace tapio::storage::sqlite {
 
 // The schema version this build writes; a file at a newer version is refused.
 inline constexpr int kSchemaVersion = 4;
+// Events one insert statement stores: running a statement costs about as much as storing a
+// row, so a statement stores many.
+inline constexpr size_t kRowsPerInsert = 64;
 
 class SqliteStore : public Store {
  public:
@@ -73,12 +76,16 @@ class SqliteStore : public Store {
   // The insert of so many rows, by their number.
   std::map<size_t, Statement> inserts_ ABSL_GUARDED_BY(mu_);
   std::optional<Statement> insert_raw_ ABSL_GUARDED_BY(mu_);
+  // The arrivals stored between two, in order.
+  std::optional<Statement> stored_in_ ABSL_GUARDED_BY(mu_);
   // The arrival position the last stored event took.
   int64_t arrival_ ABSL_GUARDED_BY(mu_) = 0;
-  // Reused across appends: an event's stored form and its serialisation.
-  tapio::v1::UnifiedEvent body_ ABSL_GUARDED_BY(mu_);
-  std::string bytes_ ABSL_GUARDED_BY(mu_);
-  // The arrivals one insert stored.
+  // Reused across appends: an event without its raw record, and each row's serialised event
+  // and trace id, kept until its insert is reset.
+  tapio::v1::UnifiedEvent without_raw_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> bodies_ ABSL_GUARDED_BY(mu_) = std::vector<std::string>(kRowsPerInsert);
+  std::vector<std::string> traces_ ABSL_GUARDED_BY(mu_) = std::vector<std::string>(kRowsPerInsert);
+  // The arrivals one insert stored, in order.
   std::vector<int64_t> stored_ ABSL_GUARDED_BY(mu_);
 };
 
