@@ -90,9 +90,12 @@ static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 // Event ids are unsigned 64-bit; SQLite integers are signed: the bits are kept as they are.
 int64_t Key(uint64_t id) { return static_cast<int64_t>(id); }
 
-// Pages of the database kept in memory (negative: KiB), and how long the write-ahead log grows
-// (in pages) before its pages are copied back: larger than SQLite's defaults, so that a
-// stream of appends rewrites fewer index pages.
+// The page size of a new file (an existing one keeps its own), the pages of the database kept
+// in memory (negative: KiB), and how long the write-ahead log grows (in pages) before its pages
+// are copied back: larger than SQLite's defaults, so that a stream of appends, whose entity
+// index takes rows all over the file, rewrites fewer pages. 16 KiB pages stored a million
+// events 1.5 times as fast as 4 KiB ones (sqlite_store_benchmark).
+constexpr const char* kPageSizePragma = "PRAGMA page_size=16384";
 constexpr const char* kCachePragma = "PRAGMA cache_size=-65536";
 constexpr const char* kCheckpointPragma = "PRAGMA wal_autocheckpoint=10000";
 
@@ -107,7 +110,8 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(Options options) 
   absl::MutexLock lock(&store->mu_);
   Connection& c = *store->db_;
   for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON",
+       {kPageSizePragma, "PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000",
+        "PRAGMA foreign_keys=ON",
         options.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", kCachePragma,
         kCheckpointPragma}) {
     if (absl::Status s = c.Execute(pragma); !s.ok()) return s;

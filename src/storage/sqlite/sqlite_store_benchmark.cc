@@ -60,7 +60,12 @@ void BM_AppendDurable(benchmark::State& state) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   state.SetItemsProcessed(appended);
 }
-BENCHMARK(BM_AppendDurable)->Arg(2)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_AppendDurable)
+    ->Arg(2)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace tapio::storage::sqlite

@@ -30,11 +30,12 @@ int64_t Scalar(const std::string& path, const char* sql) {
   return value;
 }
 
-TEST(SqliteStoreTest, ANewFileGetsTheSchemaInWalModeAndItsVersionRecorded) {
+TEST(SqliteStoreTest, ANewFileGetsTheSchemaInWalModeWithLargePagesAndItsVersionRecorded) {
   std::string path = FreshPath("new.db");
   absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({path});
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(Scalar(path, "SELECT MAX(version) FROM schema_version"), kSchemaVersion);
+  EXPECT_EQ(Scalar(path, "PRAGMA page_size"), 16384);
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
   sqlite3_stmt* stmt = nullptr;
