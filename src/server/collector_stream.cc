@@ -168,11 +168,11 @@ grpc::Status CollectorStream::Check(const std::string& collector, v1::EventBatch
                         absl::StrCat("collector ", collector, " is over its rate; retry in ",
                                      absl::FormatDuration(retry)));
   }
-  // A scratch registry: the check is FromProto's, the store keeps the wire form.
-  domain::EntityRegistry registry;
+  // The check is FromProto's: the store keeps the wire form, the analysis what it decoded.
   checked->valid.reserve(static_cast<size_t>(batch.events_size()));
+  checked->decoded.reserve(static_cast<size_t>(batch.events_size()));
   for (int i = 0; i < batch.events_size(); ++i) {
-    absl::StatusOr<domain::Event> event = domain::FromProto(batch.events(i), registry);
+    absl::StatusOr<domain::Event> event = domain::FromProto(batch.events(i), analysis_.registry());
     if (!event.ok()) {
       ++counts_.events_rejected;
       ++checked->tally.rejected;
@@ -183,6 +183,7 @@ grpc::Status CollectorStream::Check(const std::string& collector, v1::EventBatch
     }
     *newest = std::max(*newest, batch.events(i).time_unix_nano());
     checked->valid.push_back(std::move(*batch.mutable_events(i)));
+    checked->decoded.push_back(*std::move(event));
   }
   checked->newest = *newest;
   return grpc::Status::OK;
@@ -192,13 +193,18 @@ grpc::Status CollectorStream::Store(const std::string& collector, absl::Span<Che
   std::vector<size_t> sizes;
   for (const CheckedBatch& b : group) sizes.push_back(b.valid.size());
   std::vector<v1::UnifiedEvent> joined;
+  std::vector<domain::Event> joined_decoded;
   if (group.size() > 1) {
-    joined.reserve(std::accumulate(sizes.begin(), sizes.end(), size_t{0}));
+    const size_t total = std::accumulate(sizes.begin(), sizes.end(), size_t{0});
+    joined.reserve(total);
+    joined_decoded.reserve(total);
     for (CheckedBatch& b : group) {
       std::move(b.valid.begin(), b.valid.end(), std::back_inserter(joined));
+      std::move(b.decoded.begin(), b.decoded.end(), std::back_inserter(joined_decoded));
     }
   }
   std::vector<v1::UnifiedEvent>& events = group.size() > 1 ? joined : group[0].valid;
+  std::vector<domain::Event>& decoded = group.size() > 1 ? joined_decoded : group[0].decoded;
   absl::StatusOr<std::vector<size_t>> stored = store_.Append(events);
   if (!stored.ok()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE,
@@ -217,13 +223,18 @@ grpc::Status CollectorStream::Store(const std::string& collector, absl::Span<Che
     counts_.events_duplicate += tally.duplicate;
   }
   if (stored->size() == events.size()) {
-    analysis_.Observe(events);
+    analysis_.Observe(events, absl::MakeSpan(decoded));
     tail_.Publish(events);
   } else if (!stored->empty()) {
     std::vector<v1::UnifiedEvent> fresh;
+    std::vector<domain::Event> fresh_decoded;
     fresh.reserve(stored->size());
-    for (size_t i : *stored) fresh.push_back(std::move(events[i]));
-    analysis_.Observe(fresh);
+    fresh_decoded.reserve(stored->size());
+    for (size_t i : *stored) {
+      fresh.push_back(std::move(events[i]));
+      fresh_decoded.push_back(std::move(decoded[i]));
+    }
+    analysis_.Observe(fresh, absl::MakeSpan(fresh_decoded));
     tail_.Publish(fresh);
   }
   for (const CheckedBatch& b : group) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "domain/event.h"
 #include "domain/event_id.h"
 #include "server/bearer_token.h"
 #include "server/collector_rate_limit.h"
@@ -78,6 +79,8 @@ class CollectorStream final : public tapio::v1::CollectorService::Service {
     // The newest event time the stream has sent, up to this batch.
     uint64_t newest = 0;
     std::vector<tapio::v1::UnifiedEvent> valid;
+    // Each of `valid` as the check decoded it, for the analysis.
+    std::vector<domain::Event> decoded;
     BatchTally tally;
   };
   // Holds the batch to the collector's rate when `limited` and moves its valid events into

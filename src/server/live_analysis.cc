@@ -35,32 +35,47 @@ LiveAnalysis::LiveAnalysis(std::vector<intelligence::Pattern> patterns, Options 
 
 void LiveAnalysis::Observe(absl::Span<const v1::UnifiedEvent> events) {
   absl::MutexLock lock(&mu_);
-  for (const v1::UnifiedEvent& wire : events) {
-    if (collectors::kubeapi::IsObjectChangeEvent(wire)) {
-      ++counts_.object_changes;
-      absl::StatusOr<domain::ObjectChange> change =
-          collectors::kubeapi::ObjectChangeFromEvent(wire, decoder_);
-      if (!change.ok()) {
-        ++counts_.objects_refused;
-        std::fprintf(stderr, "tapio serve: %s\n", std::string(change.status().message()).c_str());
-        continue;
-      }
-      intake_.Apply(*change);
-      continue;
-    }
-    if (wire.type() == kReplayEndType) {
-      engine_.Flush();
-      continue;
-    }
-    absl::StatusOr<domain::Event> event = domain::FromProto(wire, registry_);
-    if (!event.ok()) continue;
-    ++counts_.events;
-    intake_.Prepare(*event);
-    engine_.Observe(*event);
-  }
+  for (const v1::UnifiedEvent& wire : events) ObserveOne(wire, nullptr);
   arrival_wall_ns_ = clock_.NowNanos();
   arrival_stream_ns_ = engine_.stream_time();
   Publish();
+}
+
+void LiveAnalysis::Observe(absl::Span<const v1::UnifiedEvent> events,
+                           absl::Span<domain::Event> decoded) {
+  absl::MutexLock lock(&mu_);
+  for (size_t i = 0; i < events.size(); ++i) ObserveOne(events[i], &decoded[i]);
+  arrival_wall_ns_ = clock_.NowNanos();
+  arrival_stream_ns_ = engine_.stream_time();
+  Publish();
+}
+
+void LiveAnalysis::ObserveOne(const v1::UnifiedEvent& wire, domain::Event* decoded) {
+  if (collectors::kubeapi::IsObjectChangeEvent(wire)) {
+    ++counts_.object_changes;
+    absl::StatusOr<domain::ObjectChange> change =
+        collectors::kubeapi::ObjectChangeFromEvent(wire, decoder_);
+    if (!change.ok()) {
+      ++counts_.objects_refused;
+      std::fprintf(stderr, "tapio serve: %s\n", std::string(change.status().message()).c_str());
+      return;
+    }
+    intake_.Apply(*change);
+    return;
+  }
+  if (wire.type() == kReplayEndType) {
+    engine_.Flush();
+    return;
+  }
+  absl::StatusOr<domain::Event> here;
+  if (decoded == nullptr) {
+    here = domain::FromProto(wire, registry_);
+    if (!here.ok()) return;
+    decoded = &*here;
+  }
+  ++counts_.events;
+  intake_.Prepare(*decoded);
+  engine_.Observe(*decoded);
 }
 
 void LiveAnalysis::Flush() {

@@ -20,6 +20,7 @@
 #include "collectors/kubeapi/object_decoder.h"
 #include "domain/clock.h"
 #include "domain/entity.h"
+#include "domain/event.h"
 #include "intelligence/incidents/incident_tracker.h"
 #include "intelligence/patterns/pattern.h"
 #include "intelligence/patterns/pattern_engine.h"
@@ -64,6 +65,12 @@ class LiveAnalysis {
   // Takes events just stored, each already checked by domain::FromProto, in the order
   // received. A kReplayEndType event concludes every pending trigger, as Flush does.
   void Observe(absl::Span<const tapio::v1::UnifiedEvent> events);
+  // The same, `decoded[i]` being `events[i]` as domain::FromProto made it with registry(), so
+  // that none is decoded twice.
+  void Observe(absl::Span<const tapio::v1::UnifiedEvent> events, absl::Span<domain::Event> decoded);
+  // The entities the analysis knows; thread-safe, so that events can be decoded into it before
+  // they are observed.
+  domain::EntityRegistry& registry() { return registry_; }
   // Concludes every pending trigger: the end of a replayed incident.
   void Flush();
   // Moves stream time on by the wall time since the last event arrived, so that a stream gone
@@ -88,13 +95,17 @@ class LiveAnalysis {
 
  private:
   intelligence::AnalysisView View() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // One event of Observe: `decoded` is it as FromProto made it, or null to decode it here.
+  void ObserveOne(const tapio::v1::UnifiedEvent& wire, domain::Event* decoded)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Brings the incidents up to date and publishes what changed.
   void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Options options_;
   const domain::Clock& clock_;
   mutable absl::Mutex mu_;
-  domain::EntityRegistry registry_ ABSL_GUARDED_BY(mu_);
+  // Thread-safe itself.
+  domain::EntityRegistry registry_;
   intelligence::TopologyGraph graph_ ABSL_GUARDED_BY(mu_);
   RecordIntake intake_ ABSL_GUARDED_BY(mu_);
   collectors::kubeapi::ObjectDecoder decoder_ ABSL_GUARDED_BY(mu_);
