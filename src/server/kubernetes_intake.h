@@ -4,8 +4,8 @@
 // "kubernetes/api", cut at 1,000 events or every 200 ms. Objects the store already holds are
 // known from the start: listed again unchanged (the same resourceVersion) they are neither
 // stored again nor mean any transition, changed they mean only what changed, and missing from
-// the list they are stored as deleted. A resource
-// the API refuses stops alone and is reported; the others go on. Thread-safe.
+// the list they are stored as deleted. A resource the API refuses stops alone and is reported;
+// the others go on. Thread-safe.
 #ifndef TAPIO_SERVER_KUBERNETES_INTAKE_H_
 #define TAPIO_SERVER_KUBERNETES_INTAKE_H_
 
