@@ -35,8 +35,10 @@ struct Backend {
   std::function<absl::StatusOr<std::unique_ptr<Store>>(const std::string&)> open;
 };
 
-Backend Sqlite() {
-  return {"sqlite", [] { return absl::OkStatus(); },
+// `index_every`: see SqliteStore::Options. Small, every test crosses the moments events join
+// the entity index; large, none does.
+Backend Sqlite(absl::string_view name, size_t index_every) {
+  return {std::string(name), [] { return absl::OkStatus(); },
           [] {
             static int n = 0;
             std::string dir = absl::StrCat(::testing::TempDir(), "tapio-store-", getpid());
@@ -46,9 +48,9 @@ Backend Sqlite() {
             for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
             return path;
           },
-          [](const std::string& path) -> absl::StatusOr<std::unique_ptr<Store>> {
+          [index_every](const std::string& path) -> absl::StatusOr<std::unique_ptr<Store>> {
             absl::StatusOr<std::unique_ptr<sqlite::SqliteStore>> s =
-                sqlite::SqliteStore::Open({path, /*durable=*/false});
+                sqlite::SqliteStore::Open({path, /*durable=*/false, index_every});
             if (!s.ok()) return s.status();
             return std::unique_ptr<Store>(*std::move(s));
           }};
@@ -242,6 +244,51 @@ TEST_P(StoreTest, QueriesFilterByEntityTypeAndTimeAndPageInTimeOrder) {
   EXPECT_EQ(Ids(store_->Events(evicted)->events), (std::vector<uint64_t>{20, 15, 10}));
 }
 
+TEST_P(StoreTest, EventsOfAnEntityAreFoundInTimeOrderAfterReopening) {
+  std::vector<v1::UnifiedEvent> events;
+  for (uint64_t i = 1; i <= 100; ++i) {
+    events.push_back(Event(i, static_cast<int64_t>((i * 37) % 101), absl::StrCat("pod-", i % 3)));
+  }
+  for (size_t begin = 0; begin < events.size(); begin += 9) {
+    std::vector<v1::UnifiedEvent> batch(
+        events.begin() + static_cast<std::ptrdiff_t>(begin),
+        events.begin() + static_cast<std::ptrdiff_t>(std::min(begin + 9, events.size())));
+    ASSERT_TRUE(store_->Append(batch).ok());
+  }
+  std::vector<v1::UnifiedEvent> of_pod_1;
+  for (const v1::UnifiedEvent& e : events) {
+    if (e.entity().name() == "pod-1") of_pod_1.push_back(e);
+  }
+  std::sort(of_pod_1.begin(), of_pod_1.end(),
+            [](const auto& a, const auto& b) { return a.time_unix_nano() < b.time_unix_nano(); });
+  EventQuery query;
+  query.kind = "Pod";
+  query.namespace_name = "shop";
+  query.name = "pod-1";
+  query.limit = 10;
+  auto all_pages = [&](Store& store) {
+    std::vector<uint64_t> seen;
+    EventQuery q = query;
+    do {
+      absl::StatusOr<EventPage> page = store.Events(q);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      for (const v1::UnifiedEvent& e : page->events) seen.push_back(e.id());
+      q.page_token = page->next_page_token;
+    } while (!q.page_token.empty());
+    return seen;
+  };
+  EXPECT_EQ(all_pages(*store_), Ids(of_pod_1));
+  store_.reset();
+  absl::StatusOr<std::unique_ptr<Store>> again = GetParam().open(location_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(all_pages(**again), Ids(of_pod_1));
+  std::vector<v1::UnifiedEvent> later = {Event(1000, 5000, "pod-1")};
+  ASSERT_TRUE((*again)->Append(later).ok());
+  of_pod_1.push_back(later[0]);
+  EXPECT_EQ(all_pages(**again), Ids(of_pod_1)) << "appending after reopening";
+}
+
 TEST_P(StoreTest, APageTokenFromElsewhereIsRefused) {
   EventQuery query;
   query.page_token = "not-a-token";
@@ -299,9 +346,17 @@ TEST_P(StoreTest, RetentionRemovesOldEventsThenTheOldestRawRecordsBeyondTheSize)
   EXPECT_TRUE(store_->RawRecord(200).ok()) << "the newest raw records stay";
   EXPECT_EQ(store_->RawRecord(51).status().code(), absl::StatusCode::kNotFound)
       << "the oldest raw records go first beyond the size";
+  EventQuery of_a;
+  of_a.name = "a";
+  of_a.limit = 1000;
+  std::vector<uint64_t> kept = Ids(store_->Events(of_a)->events);
+  ASSERT_EQ(kept.size(), 150u) << "what retention removed is not found by entity either";
+  EXPECT_EQ(kept.front(), 51u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Sqlite(), Postgres()),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Sqlite("sqlite", 65536),
+                                           Sqlite("sqlite_indexing_every_7", 7), Postgres()),
                          [](const ::testing::TestParamInfo<Backend>& backend) {
                            return backend.param.name;
                          });

@@ -1,5 +1,10 @@
 #include "storage/sqlite/sqlite_store.h"
 
+#include <algorithm>
+#include <iterator>
+#include <tuple>
+
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -84,8 +89,29 @@ constexpr const char* kMigrations[] = {
       CREATE INDEX events_by_entity ON events (entity, time_ns, id);
       CREATE INDEX events_by_trace ON events (trace, time_ns, id) WHERE trace <> '';
     )sql",
+    // 5: events by entity in a table of their own, which EntityIndex fills in bulk, in place of
+    // an index that every append updated all over.
+    R"sql(
+      CREATE TABLE entity_events (
+        entity INTEGER NOT NULL,
+        time_ns INTEGER NOT NULL,
+        id INTEGER NOT NULL,
+        arrival INTEGER NOT NULL,
+        PRIMARY KEY (entity, time_ns, id)) WITHOUT ROWID;
+      INSERT INTO entity_events SELECT entity, time_ns, id, arrival FROM events;
+      DROP INDEX events_by_entity;
+      CREATE TABLE entity_index_through (arrival INTEGER NOT NULL);
+      INSERT INTO entity_index_through SELECT COALESCE(MAX(arrival), 0) FROM events;
+    )sql",
 };
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
+
+// A stored event as a query finds it: where it sorts, and its bytes.
+struct Found {
+  int64_t time_ns;
+  int64_t id;
+  std::string body;
+};
 
 // Event ids are unsigned 64-bit; SQLite integers are signed: the bits are kept as they are.
 int64_t Key(uint64_t id) { return static_cast<int64_t>(id); }
@@ -120,6 +146,9 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(Options options) 
   absl::StatusOr<EntityIds> entities = EntityIds::Prepare(c);
   if (!entities.ok()) return entities.status();
   store->entities_.emplace(*std::move(entities));
+  absl::StatusOr<EntityIndex> by_entity = EntityIndex::Load(c, options.index_every);
+  if (!by_entity.ok()) return by_entity.status();
+  store->by_entity_.emplace(*std::move(by_entity));
   absl::StatusOr<Statement> insert_raw = c.Prepare("INSERT INTO raw_records VALUES (?, ?)");
   if (!insert_raw.ok()) return insert_raw.status();
   store->insert_raw_.emplace(*std::move(insert_raw));
@@ -188,11 +217,17 @@ absl::StatusOr<std::vector<size_t>> SqliteStore::Append(absl::Span<const v1::Uni
 
 void SqliteStore::Write(absl::Span<PendingAppend* const> group) {
   const int64_t arrival = arrival_;
+  const size_t held = by_entity_->Mark();
   absl::Status written = WriteEach(group);
+  if (written.ok()) written = by_entity_->WriteWhenDue();
   if (written.ok()) written = db_->Execute("COMMIT");
-  if (written.ok()) return;
+  if (written.ok()) {
+    by_entity_->Committed();
+    return;
+  }
   db_->Execute("ROLLBACK").IgnoreError();
   arrival_ = arrival;
+  by_entity_->RollBack(held);
   entities_->Forget();
   for (PendingAppend* p : group) p->added = written;
 }
@@ -221,6 +256,7 @@ absl::Status SqliteStore::WriteEach(absl::Span<PendingAppend* const> group) {
         const v1::UnifiedEvent& e = p->events[begin + r];
         absl::StatusOr<int64_t> entity = entities_->IdOf(e.entity());
         if (!entity.ok()) return entity.status();
+        entity_of_[r] = *entity;
         std::string& body = bodies_[r];
         if (e.raw().empty()) {
           e.SerializeToString(&body);
@@ -266,6 +302,8 @@ absl::Status SqliteStore::WriteEach(absl::Span<PendingAppend* const> group) {
       for (int64_t arrival : stored_) {
         const size_t i = begin + static_cast<size_t>(arrival - first);
         added.push_back(i);
+        by_entity_->Add({entity_of_[i - begin], static_cast<int64_t>(p->events[i].time_unix_nano()),
+                         Key(p->events[i].id()), arrival});
         if (p->events[i].raw().empty()) continue;
         insert_raw_->Bind(1, arrival).BindBlob(2, p->events[i].raw());
         absl::Status s = insert_raw_->Run();
@@ -281,45 +319,104 @@ absl::Status SqliteStore::WriteEach(absl::Span<PendingAppend* const> group) {
 absl::StatusOr<EventPage> SqliteStore::Events(const EventQuery& q) {
   absl::StatusOr<PageToken> after = ParsePageToken(q.page_token);
   if (!after.ok()) return after.status();
-  std::string sql = "SELECT body FROM events WHERE (time_ns, id) > (?1, ?2)";
-  if (!q.kind.empty() || !q.namespace_name.empty() || !q.name.empty()) {
-    std::vector<const char*> match;
-    if (!q.kind.empty()) match.push_back("kind = ?3");
-    if (!q.namespace_name.empty()) match.push_back("namespace = ?4");
-    if (!q.name.empty()) match.push_back("name = ?5");
-    absl::StrAppend(&sql, match.size() == 3 ? " AND entity = " : " AND entity IN ",
-                    "(SELECT id FROM entities WHERE ", absl::StrJoin(match, " AND "), ")");
-  }
-  if (!q.type.empty()) absl::StrAppend(&sql, " AND type = ?6");
-  if (!q.trace_id.empty()) absl::StrAppend(&sql, " AND trace = ?10 AND trace <> ''");
-  if (q.since_ns != 0) absl::StrAppend(&sql, " AND time_ns >= ?7");
-  if (q.until_ns != 0) absl::StrAppend(&sql, " AND time_ns < ?8");
-  absl::StrAppend(&sql, " ORDER BY time_ns, id LIMIT ?9");
+  // What the event itself must be, in every part of the query.
+  std::string also;
+  if (!q.type.empty()) absl::StrAppend(&also, " AND e.type = ?6");
+  if (!q.trace_id.empty()) absl::StrAppend(&also, " AND e.trace = ?10 AND e.trace <> ''");
+  if (q.since_ns != 0) absl::StrAppend(&also, " AND e.time_ns >= ?7");
+  if (q.until_ns != 0) absl::StrAppend(&also, " AND e.time_ns < ?8");
+  std::vector<const char*> match;
+  if (!q.kind.empty()) match.push_back("kind = ?3");
+  if (!q.namespace_name.empty()) match.push_back("namespace = ?4");
+  if (!q.name.empty()) match.push_back("name = ?5");
+  const std::string entities =
+      absl::StrCat("SELECT id FROM entities WHERE ", absl::StrJoin(match, " AND "));
+  const int64_t limit = static_cast<int64_t>(q.limit) + 1;
   absl::MutexLock lock(&mu_);
-  absl::StatusOr<Statement> select = db_->Prepare(sql);
-  if (!select.ok()) return select.status();
-  select->Bind(1, after->time_ns).Bind(2, after->id);
-  if (!q.kind.empty()) select->Bind(3, q.kind);
-  if (!q.namespace_name.empty()) select->Bind(4, q.namespace_name);
-  if (!q.name.empty()) select->Bind(5, q.name);
-  if (!q.type.empty()) select->Bind(6, q.type);
-  if (!q.trace_id.empty()) select->Bind(10, q.trace_id);
-  if (q.since_ns != 0) select->Bind(7, q.since_ns);
-  if (q.until_ns != 0) select->Bind(8, q.until_ns);
-  select->Bind(9, static_cast<int64_t>(q.limit) + 1);
+  auto bind = [&](Statement& s) {
+    s.Bind(1, after->time_ns).Bind(2, after->id).Bind(9, limit);
+    if (!q.kind.empty()) s.Bind(3, q.kind);
+    if (!q.namespace_name.empty()) s.Bind(4, q.namespace_name);
+    if (!q.name.empty()) s.Bind(5, q.name);
+    if (!q.type.empty()) s.Bind(6, q.type);
+    if (q.since_ns != 0) s.Bind(7, q.since_ns);
+    if (q.until_ns != 0) s.Bind(8, q.until_ns);
+    if (!q.trace_id.empty()) s.Bind(10, q.trace_id);
+  };
+  // Rows of (time, id, body) in that order.
+  auto read = [&](const std::string& sql, std::vector<Found>* into,
+                  absl::string_view arrivals = "") -> absl::Status {
+    absl::StatusOr<Statement> select = db_->Prepare(sql);
+    if (!select.ok()) return select.status();
+    bind(*select);
+    if (!arrivals.empty()) select->Bind(11, arrivals);
+    while (true) {
+      absl::StatusOr<bool> row = select->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return absl::OkStatus();
+      into->push_back({select->Int(0), select->Int(1), std::string(select->Blob(2))});
+    }
+  };
+  std::vector<Found> found;
+  if (match.empty()) {
+    absl::Status s = read(absl::StrCat("SELECT e.time_ns, e.id, e.body FROM events e WHERE "
+                                       "(e.time_ns, e.id) > (?1, ?2)",
+                                       also, " ORDER BY e.time_ns, e.id LIMIT ?9"),
+                          &found);
+    if (!s.ok()) return s;
+  } else {
+    absl::Status s =
+        read(absl::StrCat("SELECT e.time_ns, e.id, e.body FROM entity_events x JOIN events e ON "
+                          "e.arrival = x.arrival WHERE x.entity ",
+                          match.size() == 3 ? "= (" : "IN (", entities,
+                          ") AND (x.time_ns, x.id) > (?1, ?2)", also,
+                          " ORDER BY x.time_ns, x.id LIMIT ?9"),
+             &found);
+    if (!s.ok()) return s;
+    // The newest events are not in entity_events yet: the index holds their arrivals.
+    absl::flat_hash_set<int64_t> ids;
+    {
+      absl::StatusOr<Statement> select = db_->Prepare(entities);
+      if (!select.ok()) return select.status();
+      if (!q.kind.empty()) select->Bind(3, q.kind);
+      if (!q.namespace_name.empty()) select->Bind(4, q.namespace_name);
+      if (!q.name.empty()) select->Bind(5, q.name);
+      while (true) {
+        absl::StatusOr<bool> row = select->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        ids.insert(select->Int(0));
+      }
+    }
+    std::vector<int64_t> arrivals = by_entity_->HeldArrivals(ids, *after, q.since_ns, q.until_ns);
+    std::vector<Found> held;
+    if (!arrivals.empty()) {
+      s = read(absl::StrCat("SELECT e.time_ns, e.id, e.body FROM events e WHERE e.arrival IN "
+                            "(SELECT value FROM json_each(?11))",
+                            also, " ORDER BY e.time_ns, e.id LIMIT ?9"),
+               &held, absl::StrCat("[", absl::StrJoin(arrivals, ","), "]"));
+      if (!s.ok()) return s;
+    }
+    if (!held.empty()) {
+      std::vector<Found> both;
+      both.reserve(found.size() + held.size());
+      std::merge(std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()),
+                 std::make_move_iterator(held.begin()), std::make_move_iterator(held.end()),
+                 std::back_inserter(both), [](const Found& a, const Found& b) {
+                   return std::tie(a.time_ns, a.id) < std::tie(b.time_ns, b.id);
+                 });
+      found = std::move(both);
+    }
+  }
   EventPage page;
-  while (true) {
-    absl::StatusOr<bool> row = select->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  for (Found& f : found) {
     if (page.events.size() == q.limit) {
       const v1::UnifiedEvent& last = page.events.back();
       page.next_page_token =
           MakePageToken({static_cast<int64_t>(last.time_unix_nano()), Key(last.id())});
       break;
     }
-    v1::UnifiedEvent& e = page.events.emplace_back();
-    if (!e.ParseFromString(std::string(select->Blob(0)))) {
+    if (!page.events.emplace_back().ParseFromString(f.body)) {
       return absl::DataLossError("an event stored in the database does not parse");
     }
   }
@@ -419,12 +516,16 @@ absl::StatusOr<RetentionResult> SqliteStore::Retain(int64_t before_ns, uint64_t 
   if (!events.ok()) return events.status();
   result.events_removed = *events;
   if (*events > 0) {
+    absl::StatusOr<uint64_t> indexed =
+        run("DELETE FROM entity_events WHERE time_ns < ?", before_ns);
+    if (!indexed.ok()) return indexed.status();
+    by_entity_->DropBefore(before_ns);
     entities_->Forget();
-    if (absl::Status s =
-            db_->Execute("DELETE FROM entities WHERE id NOT IN (SELECT entity FROM events)");
-        !s.ok()) {
-      return s;
-    }
+    absl::StatusOr<uint64_t> entities =
+        run("DELETE FROM entities WHERE id NOT IN (SELECT entity FROM entity_events) AND id NOT "
+            "IN (SELECT entity FROM events WHERE arrival > ?)",
+            by_entity_->through());
+    if (!entities.ok()) return entities.status();
   }
   // The total once, then the earliest stored records until what stays fits: one pass each.
   absl::StatusOr<Statement> size =

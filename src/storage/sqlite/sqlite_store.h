@@ -16,12 +16,13 @@
 #include "absl/synchronization/mutex.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/entity_ids.h"
+#include "storage/sqlite/entity_index.h"
 #include "storage/store.h"
 
 namespace tapio::storage::sqlite {
 
 // The schema version this build writes; a file at a newer version is refused.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 // Events one insert statement stores: running a statement costs about as much as storing a
 // row, so a statement stores many.
 inline constexpr size_t kRowsPerInsert = 64;
@@ -33,6 +34,8 @@ class SqliteStore : public Store {
     // fsync at every commit (synchronous=FULL) rather than at checkpoints (NORMAL): an
     // acknowledged batch then survives a power cut, not only a crash of the process.
     bool durable = true;
+    // Events held out of the entity index until this many have come (EntityIndex).
+    size_t index_every = 65536;
   };
 
   // Opens or creates the file and migrates its schema. Fails with Unavailable naming the file
@@ -73,6 +76,7 @@ class SqliteStore : public Store {
   absl::Mutex mu_;
   std::unique_ptr<Connection> db_ ABSL_GUARDED_BY(mu_);
   std::optional<EntityIds> entities_ ABSL_GUARDED_BY(mu_);
+  std::optional<EntityIndex> by_entity_ ABSL_GUARDED_BY(mu_);
   // The insert of so many rows, by their number.
   std::map<size_t, Statement> inserts_ ABSL_GUARDED_BY(mu_);
   std::optional<Statement> insert_raw_ ABSL_GUARDED_BY(mu_);
@@ -81,10 +85,11 @@ class SqliteStore : public Store {
   // The arrival position the last stored event took.
   int64_t arrival_ ABSL_GUARDED_BY(mu_) = 0;
   // Reused across appends: an event without its raw record, and each row's serialised event
-  // and trace id, kept until its insert is reset.
+  // and trace id, kept until its insert is reset, and its entity's id.
   tapio::v1::UnifiedEvent without_raw_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> bodies_ ABSL_GUARDED_BY(mu_) = std::vector<std::string>(kRowsPerInsert);
   std::vector<std::string> traces_ ABSL_GUARDED_BY(mu_) = std::vector<std::string>(kRowsPerInsert);
+  std::vector<int64_t> entity_of_ ABSL_GUARDED_BY(mu_) = std::vector<int64_t>(kRowsPerInsert);
   // The arrivals one insert stored, in order.
   std::vector<int64_t> stored_ ABSL_GUARDED_BY(mu_);
 };
