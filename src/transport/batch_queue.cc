@@ -52,7 +52,7 @@ bool BatchQueue::Push(v1::EventBatch batch) {
   // Once anything is on disk, newer batches go there too, so the order holds.
   if (spilled_.empty() && memory_events_ + events <= options_.memory_events) {
     memory_events_ += events;
-    memory_.push_back(std::move(batch));
+    memory_.push_back(std::make_shared<const v1::EventBatch>(std::move(batch)));
     return true;
   }
   if (Spill(batch)) return true;
@@ -94,7 +94,7 @@ bool BatchQueue::Unspill() {
     if (!in.bad() && batch.ParseFromString(bytes)) {
       batch.set_sequence(next.sequence);
       memory_events_ += static_cast<size_t>(batch.events_size());
-      memory_.push_back(std::move(batch));
+      memory_.push_back(std::make_shared<const v1::EventBatch>(std::move(batch)));
       return true;
     }
     // A file cut short or damaged (a crash while spilling): its events are lost; say so.
@@ -103,18 +103,18 @@ bool BatchQueue::Unspill() {
   return false;
 }
 
-const v1::EventBatch* BatchQueue::At(size_t index) {
+std::shared_ptr<const v1::EventBatch> BatchQueue::At(size_t index) {
   while (index >= memory_.size()) {
     if (!Unspill()) return nullptr;
   }
-  return &memory_[index];
+  return memory_[index];
 }
 
 uint64_t BatchQueue::Ack(uint64_t sequence) {
   uint64_t events = 0;
-  while (!memory_.empty() && memory_.front().sequence() <= sequence) {
-    events += static_cast<uint64_t>(memory_.front().events_size());
-    memory_events_ -= static_cast<size_t>(memory_.front().events_size());
+  while (!memory_.empty() && memory_.front()->sequence() <= sequence) {
+    events += static_cast<uint64_t>(memory_.front()->events_size());
+    memory_events_ -= static_cast<size_t>(memory_.front()->events_size());
     memory_.pop_front();
     ++counts_.acked;
   }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -43,8 +44,9 @@ class BatchQueue {
   bool Push(tapio::v1::EventBatch batch);
 
   // The `index`-th batch from the oldest unacknowledged, loaded from disk when spilled; null
-  // when there are not that many. Valid until the next Push, Ack or At.
-  const tapio::v1::EventBatch* At(size_t index);
+  // when there are not that many. Shared, not copied: it stays whole while being sent, whatever
+  // the queue does meanwhile.
+  std::shared_ptr<const tapio::v1::EventBatch> At(size_t index);
 
   // Forgets every batch up to and including `sequence`; returns how many events they held.
   uint64_t Ack(uint64_t sequence);
@@ -66,7 +68,7 @@ class BatchQueue {
   };
 
   Options options_;
-  std::deque<tapio::v1::EventBatch> memory_;
+  std::deque<std::shared_ptr<const tapio::v1::EventBatch>> memory_;
   std::deque<SpilledBatch> spilled_;
   size_t memory_events_ = 0;
   uint64_t spill_bytes_ = 0;

@@ -60,7 +60,7 @@ TEST(BatchQueueTest, SpillsBeyondMemoryKeepsTheOrderAndLoadsBackAsAcksFreeRoom) 
   EXPECT_EQ(queue.counts().spilled, 4u);
   EXPECT_EQ(queue.memory_events(), 10u);
   for (uint64_t sequence = 1; sequence <= 5; ++sequence) {
-    const v1::EventBatch* front = queue.At(0);
+    std::shared_ptr<const v1::EventBatch> front = queue.At(0);
     ASSERT_NE(front, nullptr);
     EXPECT_EQ(front->sequence(), sequence);
     EXPECT_EQ(front->events(0).id(), (sequence - 1) * 10 + 1);

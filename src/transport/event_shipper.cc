@@ -127,13 +127,14 @@ std::string EventShipper::Session() {
 
   uint64_t last_sent = 0;
   while (true) {
-    v1::EventBatch next;
+    std::shared_ptr<const v1::EventBatch> next;
     {
       absl::MutexLock lock(&mu_);
       // The first batch not sent on this stream, when the window has room for it.
-      auto sendable = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> const v1::EventBatch* {
+      auto sendable =
+          [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> std::shared_ptr<const v1::EventBatch> {
         for (size_t i = 0; i < options_.window; ++i) {
-          const v1::EventBatch* b = queue_.At(i);
+          std::shared_ptr<const v1::EventBatch> b = queue_.At(i);
           if (b == nullptr) return nullptr;
           if (b->sequence() > last_sent) return b;
         }
@@ -147,10 +148,10 @@ std::string EventShipper::Session() {
         CutBatch(/*force=*/false);
       }
       if (stopping_ || broken) break;
-      next = *sendable();
+      next = sendable();
     }
-    if (!stream->Write(next)) break;
-    last_sent = next.sequence();
+    if (!stream->Write(*next)) break;
+    last_sent = next->sequence();
     absl::MutexLock lock(&mu_);
     ++counts_.batches_sent;
   }
