@@ -2,6 +2,7 @@
 // answer in protobuf's JSON mapping over TLS with a token, the insight stream carries an
 // incident as it opens, /metrics is text Prometheus' own checker accepts and counts what was
 // sent, and bad requests get their status and a message while the server keeps serving.
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -249,6 +250,14 @@ TEST_F(HttpApiTest, MetricsPassPromtoolAndCountWhatWasSent) {
   ASSERT_EQ(code, 200) << metrics;
   EXPECT_THAT(metrics, HasSubstr(absl::StrCat("tapio_ingest_events_total{outcome=\"stored\"} ",
                                               sent, "\n")));
+  std::filesystem::path incident = std::filesystem::path(kIncident).lexically_normal();
+  if (incident.filename().empty()) incident = incident.parent_path();
+  const std::string collector =
+      absl::StrCat("collector=\"replay/", incident.filename().string(), "\"");
+  EXPECT_THAT(metrics, HasSubstr(absl::StrCat("tapio_collector_events_total{", collector,
+                                              ",outcome=\"stored\"} ", sent, "\n")));
+  EXPECT_THAT(metrics, HasSubstr(absl::StrCat("tapio_collector_silent{", collector, "} 0\n")));
+  EXPECT_THAT(metrics, ::testing::ContainsRegex("tapio_store_append_duration_seconds_count [1-9]"));
   EXPECT_THAT(metrics, HasSubstr("tapio_incidents{state=\"open\"} 1\n"));
   EXPECT_THAT(metrics, HasSubstr("method=\"CollectorService/Stream\",code=\"OK\"} 1\n"));
   EXPECT_THAT(metrics, HasSubstr("method=\"/api/v1/incidents\",code=\"200\"} 1\n"));

@@ -87,13 +87,7 @@ void ApiMetrics::Record(absl::string_view api, absl::string_view method, absl::s
   absl::MutexLock lock(&mu_);
   ++requests_[{std::string(api), std::string(method), std::string(code)}];
   if (took < absl::ZeroDuration()) return;
-  Series& series = latency_[{std::string(api), std::string(method)}];
-  double seconds = absl::ToDoubleSeconds(took);
-  size_t bucket = static_cast<size_t>(std::lower_bound(kBounds.begin(), kBounds.end(), seconds) -
-                                      kBounds.begin());
-  ++series.buckets[bucket];
-  ++series.count;
-  series.sum += seconds;
+  latency_[{std::string(api), std::string(method)}].Record(took);
 }
 
 void ApiMetrics::AppendPrometheus(std::string* out) const {
@@ -102,18 +96,7 @@ void ApiMetrics::AppendPrometheus(std::string* out) const {
                   "# HELP tapio_api_request_duration_seconds How long API calls took, streams "
                   "aside.\n# TYPE tapio_api_request_duration_seconds histogram\n");
   for (const auto& [key, series] : latency_) {
-    std::string labels = Labels(key.first, key.second);
-    uint64_t cumulative = 0;
-    for (size_t i = 0; i < kBounds.size(); ++i) {
-      cumulative += series.buckets[i];
-      absl::StrAppendFormat(out, "tapio_api_request_duration_seconds_bucket{%s,le=\"%g\"} %d\n",
-                            labels, kBounds[i], cumulative);
-    }
-    absl::StrAppendFormat(out,
-                          "tapio_api_request_duration_seconds_bucket{%s,le=\"+Inf\"} %d\n"
-                          "tapio_api_request_duration_seconds_sum{%s} %.9f\n"
-                          "tapio_api_request_duration_seconds_count{%s} %d\n",
-                          labels, series.count, labels, series.sum, labels, series.count);
+    series.AppendSeries(out, "tapio_api_request_duration_seconds", Labels(key.first, key.second));
   }
   absl::StrAppend(out,
                   "# HELP tapio_api_requests_total API calls, by how they ended.\n"

@@ -1,9 +1,8 @@
 // How long each API call took and how it ended, by API ("grpc", "http") and method, kept as
-// Prometheus histograms (seconds, fixed buckets) and counters by result code. Thread-safe.
+// Prometheus histograms (DurationHistogram) and counters by result code. Thread-safe.
 #ifndef TAPIO_SERVER_API_METRICS_H_
 #define TAPIO_SERVER_API_METRICS_H_
 
-#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -15,15 +14,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/support/server_interceptor.h"
+#include "server/duration_histogram.h"
 
 namespace tapio::server {
 
 class ApiMetrics {
  public:
-  // Upper bounds of the latency buckets, in seconds; +Inf follows.
-  static constexpr std::array<double, 12> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                     0.05,   0.1,   0.25,   0.5,   1,    5};
-
   // A call of `method` on `api` that ended with `code` ("OK", "NOT_FOUND", "200", "401").
   // `took` is left out of the histogram when negative (streams, whose length says nothing).
   void Record(absl::string_view api, absl::string_view method, absl::string_view code,
@@ -36,14 +32,8 @@ class ApiMetrics {
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> GrpcInterceptors();
 
  private:
-  struct Series {
-    std::array<uint64_t, kBounds.size() + 1> buckets{};
-    uint64_t count = 0;
-    double sum = 0;
-  };
-
   mutable absl::Mutex mu_;
-  std::map<std::pair<std::string, std::string>, Series> latency_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, DurationHistogram> latency_ ABSL_GUARDED_BY(mu_);
   std::map<std::tuple<std::string, std::string, std::string>, uint64_t> requests_
       ABSL_GUARDED_BY(mu_);
 };

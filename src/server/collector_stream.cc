@@ -205,7 +205,12 @@ grpc::Status CollectorStream::Store(const std::string& collector, absl::Span<Che
   }
   std::vector<v1::UnifiedEvent>& events = group.size() > 1 ? joined : group[0].valid;
   std::vector<domain::Event>& decoded = group.size() > 1 ? joined_decoded : group[0].decoded;
+  const absl::Time began = absl::Now();
   absl::StatusOr<std::vector<size_t>> stored = store_.Append(events);
+  {
+    absl::MutexLock lock(&counts_.appends_mu);
+    counts_.appends.Record(absl::Now() - began);
+  }
   if (!stored.ok()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                         absl::StrCat("the store refused the batch: ", stored.status().message()));

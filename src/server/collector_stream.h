@@ -24,6 +24,7 @@
 #include "server/bearer_token.h"
 #include "server/collector_rate_limit.h"
 #include "server/collector_registry.h"
+#include "server/duration_histogram.h"
 #include "server/event_tail.h"
 #include "server/live_analysis.h"
 #include "storage/store.h"
@@ -39,6 +40,9 @@ struct IngestCounts {
   std::atomic<uint64_t> events_rejected{0};
   // Batches refused because their collector was over its rate.
   std::atomic<uint64_t> batches_throttled{0};
+  // How long the store took for each append of checked batches.
+  mutable absl::Mutex appends_mu;
+  DurationHistogram appends ABSL_GUARDED_BY(appends_mu);
 };
 
 class CollectorStream final : public tapio::v1::CollectorService::Service {

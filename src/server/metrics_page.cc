@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 
 namespace tapio::server {
@@ -18,10 +19,48 @@ void Sample(std::string* out, absl::string_view name, absl::string_view labels, 
                   "\n");
 }
 
+// A label's value as the text format writes it: backslash, quote and newline escaped.
+std::string LabelValue(absl::string_view value) {
+  return absl::StrReplaceAll(value, {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}});
+}
+
+void AppendCollectors(std::string* out, const std::vector<v1::CollectorStatus>& collectors) {
+  Family(out, "tapio_collector_events_total", "counter",
+         "Events each collector sent, by what became of them.");
+  for (const v1::CollectorStatus& c : collectors) {
+    const std::string id = absl::StrCat("collector=\"", LabelValue(c.id()), "\"");
+    Sample(out, "tapio_collector_events_total", absl::StrCat(id, ",outcome=\"stored\""),
+           c.events_stored());
+    Sample(out, "tapio_collector_events_total", absl::StrCat(id, ",outcome=\"duplicate\""),
+           c.events_duplicate());
+    Sample(out, "tapio_collector_events_total", absl::StrCat(id, ",outcome=\"rejected\""),
+           c.events_rejected());
+  }
+  Family(out, "tapio_collector_streams", "gauge", "Streams open from each collector.");
+  for (const v1::CollectorStatus& c : collectors) {
+    Sample(out, "tapio_collector_streams", absl::StrCat("collector=\"", LabelValue(c.id()), "\""),
+           c.streams());
+  }
+  Family(out, "tapio_collector_silent", "gauge",
+         "1 for a registered collector that has missed three heartbeats.");
+  for (const v1::CollectorStatus& c : collectors) {
+    Sample(out, "tapio_collector_silent", absl::StrCat("collector=\"", LabelValue(c.id()), "\""),
+           c.silent() ? 1 : 0);
+  }
+  Family(out, "tapio_collector_agent_events_dropped_total", "counter",
+         "Events each collector's agent reported dropping, as of its last heartbeat.");
+  for (const v1::CollectorStatus& c : collectors) {
+    Sample(out, "tapio_collector_agent_events_dropped_total",
+           absl::StrCat("collector=\"", LabelValue(c.id()), "\""), c.events_dropped());
+  }
+}
+
 }  // namespace
 
-std::string MetricsPage(const IngestCounts& ingest, const LiveAnalysisCounts& analysis,
-                        const RetentionCounts& retention, const ApiMetrics& api) {
+std::string MetricsPage(const IngestCounts& ingest,
+                        const std::vector<v1::CollectorStatus>& collectors,
+                        const LiveAnalysisCounts& analysis, const RetentionCounts& retention,
+                        const ApiMetrics& api) {
   std::string out;
   Family(&out, "tapio_ingest_batches_total", "counter", "Batches collectors sent.");
   Sample(&out, "tapio_ingest_batches_total", "", ingest.batches.load());
@@ -34,6 +73,13 @@ std::string MetricsPage(const IngestCounts& ingest, const LiveAnalysisCounts& an
   Sample(&out, "tapio_ingest_events_total", "outcome=\"duplicate\"",
          ingest.events_duplicate.load());
   Sample(&out, "tapio_ingest_events_total", "outcome=\"rejected\"", ingest.events_rejected.load());
+  AppendCollectors(&out, collectors);
+  Family(&out, "tapio_store_append_duration_seconds", "histogram",
+         "How long the store took to append the batches checked at once.");
+  {
+    absl::MutexLock lock(&ingest.appends_mu);
+    ingest.appends.AppendSeries(&out, "tapio_store_append_duration_seconds", "");
+  }
   Family(&out, "tapio_store_retention_passes_total", "counter",
          "Retention passes over the store, by outcome.");
   Sample(&out, "tapio_store_retention_passes_total", "outcome=\"done\"",

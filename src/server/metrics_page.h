@@ -1,10 +1,13 @@
 // What `/metrics` shows, in the Prometheus text format (version 0.0.4): ingest (batches,
-// events stored, duplicate, rejected), the store's retention, the live analysis (events, object
-// changes, matches, insights, incidents open and resolved) and every API's latency and results.
+// events stored, duplicate, rejected), each collector's (events by outcome, open streams,
+// silence, what its agent reported dropping), the store (append latency, retention), the live
+// analysis (events, object changes, matches, insights, incidents open and resolved) and every
+// API's latency and results.
 #ifndef TAPIO_SERVER_METRICS_PAGE_H_
 #define TAPIO_SERVER_METRICS_PAGE_H_
 
 #include <string>
+#include <vector>
 
 #include "server/api_metrics.h"
 #include "server/collector_stream.h"
@@ -13,8 +16,10 @@
 
 namespace tapio::server {
 
-std::string MetricsPage(const IngestCounts& ingest, const LiveAnalysisCounts& analysis,
-                        const RetentionCounts& retention, const ApiMetrics& api);
+std::string MetricsPage(const IngestCounts& ingest,
+                        const std::vector<tapio::v1::CollectorStatus>& collectors,
+                        const LiveAnalysisCounts& analysis, const RetentionCounts& retention,
+                        const ApiMetrics& api);
 
 }  // namespace tapio::server
 
