@@ -1,6 +1,6 @@
 #include "server/api_metrics.h"
 
-#include <algorithm>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"

@@ -22,7 +22,6 @@ class DurationHistogram {
   // The series' _bucket, _sum and _count lines for the family `name`, each with `labels`
   // (`key="value",…`, or empty) and `le`.
   void AppendSeries(std::string* out, absl::string_view name, absl::string_view labels) const;
-  uint64_t count() const { return count_; }
 
  private:
   std::array<uint64_t, kBounds.size() + 1> buckets_{};
