@@ -143,11 +143,11 @@ absl::Status TopologyGraph::Apply(const domain::ObjectChange& change) {
   }
   absl::MutexLock lock(&mu_);
   const Symbol ns = object.meta.namespace_name;
-  bool known =
-      registry_
-          .FindByName(cluster_, domain::Intern(domain::KubeKindName(object.kind)),
-                      domain::IsClusterScoped(object.kind) ? Symbol{} : ns, object.meta.name)
-          .has_value();
+  // Known to the graph, not merely to the registry: an event may have named the object first.
+  std::optional<EntityId> named =
+      registry_.FindByName(cluster_, domain::Intern(domain::KubeKindName(object.kind)),
+                           domain::IsClusterScoped(object.kind) ? Symbol{} : ns, object.meta.name);
+  bool known = named.has_value() && info_.contains(*named);
   // A newly met object's relations hold from its creation, not from when Tapio first saw it
   // (a dump taken after an incident must still explain the incident).
   int64_t at = change.time_ns;

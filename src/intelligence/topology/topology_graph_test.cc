@@ -182,6 +182,20 @@ TEST_F(TopologyGraphTest, RelationsOfANewObjectHoldFromItsCreation) {
             Id(KubeKind::kNode, "", "n9"));
 }
 
+// An event about a pod can reach the registry before the pod's object reaches the graph (a
+// server decodes what it stores first); the pod is still new to the graph.
+TEST_F(TopologyGraphTest, APodNamedByAnEventFirstStillHoldsItsRelationsFromItsCreation) {
+  ASSERT_TRUE(registry_
+                  .Register({Intern("test"), Intern("Pod"), Intern("shop"), Intern("named"),
+                             Intern("named-uid")})
+                  .ok());
+  KubeObject pod = Pod("named", "named-uid", "n4");
+  pod.meta.created_ns = kT0 - 10 * kMinute;
+  Apply(pod, kT0);
+  EXPECT_EQ(graph_.NodeOf(Id(KubeKind::kPod, "shop", "named"), kT0 - 5 * kMinute),
+            Id(KubeKind::kNode, "", "n4"));
+}
+
 TEST_F(TopologyGraphTest, ContainerIdsFindTheirPod) {
   KubeObject pod = Pod("java-app", "j-uid", "n1");
   domain::ContainerStatus status;
