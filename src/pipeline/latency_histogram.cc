@@ -17,6 +17,13 @@ void HistogramSnapshot::Merge(const HistogramSnapshot& other) {
   for (int i = 0; i < kBuckets; ++i) counts[i] += other.counts[i];
   total += other.total;
   max_ns = std::max(max_ns, other.max_ns);
+  sum_ns += other.sum_ns;
+}
+
+uint64_t HistogramSnapshot::CountAtMost(uint64_t bound_ns) const {
+  uint64_t count = 0;
+  for (int i = 0; i < kBuckets - 1 && UpperBoundOf(i) <= bound_ns; ++i) count += counts[i];
+  return count;
 }
 
 uint64_t HistogramSnapshot::Quantile(double quantile) const {
@@ -38,6 +45,7 @@ HistogramSnapshot LatencyHistogram::Snapshot() const {
     snapshot.total += snapshot.counts[i];
   }
   snapshot.max_ns = max_ns_.load(std::memory_order_relaxed);
+  snapshot.sum_ns = sum_ns_.load(std::memory_order_relaxed);
   return snapshot;
 }
 

@@ -22,6 +22,8 @@ struct HistogramSnapshot {
   std::array<uint64_t, kBuckets> counts{};
   uint64_t total = 0;
   uint64_t max_ns = 0;
+  // Of every value recorded, exactly.
+  uint64_t sum_ns = 0;
 
   static int BucketOf(uint64_t value_ns) {
     if (value_ns < kSubBuckets) return static_cast<int>(value_ns);
@@ -37,6 +39,9 @@ struct HistogramSnapshot {
   // The value below which `quantile` (0 to 1) of the recorded values fall, as the upper bound
   // of its bucket (never more than the largest value seen). 0 when empty.
   uint64_t Quantile(double quantile) const;
+  // How many values fell into buckets whose upper bound is at most `bound_ns`: those known to
+  // be no larger than it, at the buckets' resolution.
+  uint64_t CountAtMost(uint64_t bound_ns) const;
 };
 
 class LatencyHistogram {
@@ -47,6 +52,8 @@ class LatencyHistogram {
     // Relaxed load and store, not fetch_add: there is a single writer, and readers only need
     // untorn values.
     bucket.store(bucket.load(std::memory_order_relaxed) + count, std::memory_order_relaxed);
+    sum_ns_.store(sum_ns_.load(std::memory_order_relaxed) + value_ns * count,
+                  std::memory_order_relaxed);
     if (value_ns > max_ns_.load(std::memory_order_relaxed)) {
       max_ns_.store(value_ns, std::memory_order_relaxed);
     }
@@ -58,6 +65,7 @@ class LatencyHistogram {
  private:
   std::array<std::atomic<uint64_t>, HistogramSnapshot::kBuckets> counts_{};
   std::atomic<uint64_t> max_ns_{0};
+  std::atomic<uint64_t> sum_ns_{0};
 };
 
 }  // namespace tapio::pipeline

@@ -58,8 +58,28 @@ TEST(LatencyHistogramTest, MergeAddsCounts) {
   HistogramSnapshot merged = a.Snapshot();
   merged.Merge(b.Snapshot());
   EXPECT_EQ(merged.total, 400u);
+  EXPECT_EQ(merged.sum_ns, 100u * 1000 + 300u * 100000);
   EXPECT_LE(merged.Quantile(0.25), 1000u * 1.0625);
   EXPECT_GE(merged.Quantile(0.26), 100000u);
+}
+
+// What a Prometheus histogram's `le` buckets are made of: a value is counted under a bound only
+// when its bucket lies wholly below it.
+TEST(LatencyHistogramTest, CountAtMostCountsOnlyValuesKnownToBeUnderTheBound) {
+  LatencyHistogram histogram;
+  histogram.Record(5, 3);
+  histogram.Record(1000, 2);
+  histogram.Record(1000000);
+  HistogramSnapshot snapshot = histogram.Snapshot();
+  EXPECT_EQ(snapshot.sum_ns, 3u * 5 + 2u * 1000 + 1000000);
+  EXPECT_EQ(snapshot.CountAtMost(4), 0u);
+  EXPECT_EQ(snapshot.CountAtMost(5), 3u);
+  EXPECT_EQ(snapshot.CountAtMost(999), 3u);
+  const uint64_t thousands_bound =
+      HistogramSnapshot::UpperBoundOf(HistogramSnapshot::BucketOf(1000));
+  EXPECT_EQ(snapshot.CountAtMost(thousands_bound - 1), 3u);
+  EXPECT_EQ(snapshot.CountAtMost(thousands_bound), 5u);
+  EXPECT_EQ(snapshot.CountAtMost(uint64_t{1} << 50), 6u);
 }
 
 }  // namespace
