@@ -10,8 +10,11 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "collectors/scenario/expected_outcome.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -95,8 +98,9 @@ class EventStreamReader {
 
 class HttpApiTest : public ServeTest {
  protected:
-  // Replays the bundled incident over gRPC; returns how many events it sent.
-  size_t Replay(const std::string& tls_flags = "") {
+  // Replays the bundled incident over gRPC; returns how many events it sent, and sets
+  // `object_changes` to how many of them were Kubernetes objects.
+  size_t Replay(const std::string& tls_flags = "", size_t* object_changes = nullptr) {
     auto replayed =
         RunCommand(absl::StrCat(TAPIO_BINARY, " replay ", kIncident, " --server ", Address(),
                                 " --token-file ", dir_, "/token", tls_flags));
@@ -106,6 +110,15 @@ class HttpApiTest : public ServeTest {
     if (colon != std::string::npos) {
       std::string count = replayed.output.substr(colon + 2);
       EXPECT_TRUE(absl::SimpleAtoi(count.substr(0, count.find(' ')), &events)) << count;
+    }
+    if (object_changes != nullptr) {
+      size_t open = replayed.output.find(" (", colon);
+      EXPECT_NE(open, std::string::npos) << replayed.output;
+      if (open != std::string::npos) {
+        std::string changes = replayed.output.substr(open + 2);
+        EXPECT_TRUE(absl::SimpleAtoi(changes.substr(0, changes.find(' ')), object_changes))
+            << changes;
+      }
     }
     return events;
   }
@@ -242,8 +255,9 @@ TEST_F(HttpApiTest, TheEventStreamCarriesEachMatchingEventAsItIsStored) {
 
 TEST_F(HttpApiTest, MetricsPassPromtoolAndCountWhatWasSent) {
   auto server = Serve();
-  size_t sent = Replay();
-  ASSERT_GT(sent, 0u);
+  size_t object_changes = 0;
+  size_t sent = Replay("", &object_changes);
+  ASSERT_GT(sent, object_changes);
   EXPECT_EQ(Call("", "/api/v1/incidents").second, 200);
   EXPECT_EQ(Call("", "/healthz", "").second, 200);
   auto [metrics, code] = Call("", "/metrics");
@@ -259,6 +273,24 @@ TEST_F(HttpApiTest, MetricsPassPromtoolAndCountWhatWasSent) {
   EXPECT_THAT(metrics, HasSubstr(absl::StrCat("tapio_collector_silent{", collector, "} 0\n")));
   EXPECT_THAT(metrics, ::testing::ContainsRegex("tapio_store_append_duration_seconds_count [1-9]"));
   EXPECT_THAT(metrics, HasSubstr("tapio_incidents{state=\"open\"} 1\n"));
+  // The replay's final batch is acknowledged once the analysis has seen all of it: every event
+  // but the objects (which go to the graph) passed the pipeline, and so did the replay's end.
+  const size_t analysed = sent - object_changes;
+  EXPECT_THAT(metrics, HasSubstr(absl::StrCat("tapio_analysis_events_total ", analysed, "\n")));
+  size_t delivered = 0;
+  for (absl::string_view line : absl::StrSplit(metrics, '\n')) {
+    if (!absl::StartsWith(line, "tapio_pipeline_events_total{") ||
+        !absl::StrContains(line, "outcome=\"delivered\"")) {
+      continue;
+    }
+    size_t n = 0;
+    EXPECT_TRUE(absl::SimpleAtoi(line.substr(line.rfind(' ') + 1), &n)) << line;
+    delivered += n;
+  }
+  EXPECT_EQ(delivered, analysed + 1);
+  EXPECT_THAT(metrics,
+              HasSubstr(absl::StrCat("tapio_pipeline_latency_seconds_count ", analysed + 1, "\n")));
+  EXPECT_THAT(metrics, HasSubstr("tapio_pipeline_queue_depth 0\n"));
   EXPECT_THAT(metrics, HasSubstr("method=\"CollectorService/Stream\",code=\"OK\"} 1\n"));
   EXPECT_THAT(metrics, HasSubstr("method=\"/api/v1/incidents\",code=\"200\"} 1\n"));
   EXPECT_THAT(metrics, HasSubstr("method=\"/healthz\",code=\"200\"} 1\n"));

@@ -1,7 +1,9 @@
 // Every scenario through both doors: the offline analysis `tapio eval` runs, and the server's
-// live analysis fed what `tapio replay` would send. A server must answer as the evaluation
+// live analysis fed what `tapio replay` would send, decoded and passed through the analysis
+// pipeline as a stream's batches are. A server must answer as the evaluation
 // measured, so for each scenario the ranked causes of its symptom and the incidents' causes
 // must be the same.
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -13,9 +15,12 @@
 #include "collectors/scenario/expected_outcome.h"
 #include "collectors/scenario/scenario_events.h"
 #include "domain/clock.h"
+#include "domain/event_proto.h"
 #include "gtest/gtest.h"
 #include "intelligence/patterns/builtin_patterns.h"
 #include "intelligence/report/report_builder.h"
+#include "pipeline/pipeline_builder.h"
+#include "server/analysis_pipeline.h"
 #include "server/live_analysis.h"
 
 namespace tapio {
@@ -56,9 +61,31 @@ TEST(LiveParityTest, TheServerAnswersEveryScenarioAsTheOfflineAnalysisDoes) {
     auto sent = collectors::scenario::ReadScenarioEvents(dir, "");
     ASSERT_TRUE(sent.ok()) << sent.status();
     server::LiveAnalysis live(*patterns, {}, domain::Clock::Real());
+    auto pipe = server::AnalysisPipeline::Start(
+        pipeline::PipelineBuilder().set_overflow(pipeline::Overflow::kBlock), live);
+    ASSERT_TRUE(pipe.ok()) << pipe.status();
     absl::Span<const v1::UnifiedEvent> all(sent->events);
-    for (size_t at = 0; at < all.size(); at += kBatch) live.Observe(all.subspan(at, kBatch));
-    live.Flush();
+    uint64_t newest = 0;
+    for (size_t at = 0; at < all.size(); at += kBatch) {
+      absl::Span<const v1::UnifiedEvent> batch = all.subspan(at, kBatch);
+      std::vector<domain::Event> decoded;
+      for (const v1::UnifiedEvent& e : batch) {
+        auto event = domain::FromProto(e, (*pipe)->registry());
+        ASSERT_TRUE(event.ok()) << event.status();
+        decoded.push_back(*event);
+        newest = std::max(newest, e.time_unix_nano());
+      }
+      (*pipe)->Submit(batch, absl::MakeSpan(decoded));
+    }
+    v1::UnifiedEvent end;
+    end.set_id(~uint64_t{0});
+    end.set_time_unix_nano(newest);
+    end.set_source(v1::SOURCE_TAPIO);
+    end.set_type(server::kReplayEndType);
+    end.set_severity(v1::SEVERITY_INFO);
+    end.mutable_entity()->set_kind("Collector");
+    end.mutable_entity()->set_name("replay/parity");
+    (*pipe)->Conclude(end);
 
     const auto& s = expected->symptom;
     std::string asked =

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "cli/pattern_library.h"
+#include "cli/pipeline_from_config.h"
 #include "cli/token_file.h"
 #include "collectors/kubeapi/kube_config.h"
 #include "config/config.h"
@@ -168,6 +169,7 @@ int ServeCommand::Run() {
       .max_raw_bytes = uint64_t{static_cast<uint32_t>(file->store.raw_records_mib)} << 20,
       .every = file->store.retention_interval};
   options.http_listen = http_listen_;
+  options.pipeline = PipelineBuilderFromConfig(file->pipeline);
   server::LiveAnalysis analysis(*std::move(patterns), {.cluster = cluster}, domain::Clock::Real());
   // Resolved before the rebuild, which gathers the objects the watch starts from only when
   // there is a watch.

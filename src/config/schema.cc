@@ -122,7 +122,8 @@ std::vector<Key> MakeSchema() {
                         "The cluster's name, put on every event; empty in a single-cluster set-up.",
                         [](Config& c) -> std::string& { return c.cluster; }));
   keys.push_back(Integer("pipeline.shards", "2", 1, 64,
-                         "Worker shards; all events about one entity go to one shard, in order.",
+                         "Worker shards; all events about one entity go to one shard, in order; "
+                         "the analysis in tapio serve runs on one.",
                          [](Config& c) -> int& { return c.pipeline.shards; }));
   keys.push_back(Integer("pipeline.queue_capacity", "65536", 1024, 16777216,
                          "Events each shard's queue holds before its overflow policy applies.",

@@ -228,8 +228,8 @@ grpc::Status CollectorStream::Store(const std::string& collector, absl::Span<Che
     counts_.events_duplicate += tally.duplicate;
   }
   if (stored->size() == events.size()) {
-    analysis_.Observe(events, absl::MakeSpan(decoded));
     tail_.Publish(events);
+    analysis_.Submit(events, absl::MakeSpan(decoded));
   } else if (!stored->empty()) {
     std::vector<v1::UnifiedEvent> fresh;
     std::vector<domain::Event> fresh_decoded;
@@ -239,8 +239,8 @@ grpc::Status CollectorStream::Store(const std::string& collector, absl::Span<Che
       fresh.push_back(std::move(events[i]));
       fresh_decoded.push_back(std::move(decoded[i]));
     }
-    analysis_.Observe(fresh, absl::MakeSpan(fresh_decoded));
     tail_.Publish(fresh);
+    analysis_.Submit(fresh, absl::MakeSpan(fresh_decoded));
   }
   for (const CheckedBatch& b : group) {
     if (!b.final) continue;
@@ -260,7 +260,7 @@ grpc::Status CollectorStream::Store(const std::string& collector, absl::Span<Che
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           absl::StrCat("the store refused the batch: ", kept.status().message()));
     }
-    analysis_.Observe(marker);
+    analysis_.Conclude(end);
   }
   return grpc::Status::OK;
 }

@@ -1,14 +1,15 @@
 // The server side of CollectorService. Stream: each batch's events are checked (a malformed
 // event is refused and counted, naming the collector, the batch and the field; the rest of
-// the batch is kept), stored idempotently by event id, handed to the live analysis (only those
-// new to the store, so a re-sent batch is analysed once), and only then acknowledged, so that an
-// acknowledged event survives the server's crash. Batches a stream sends while earlier ones are
-// being stored are stored together, then acknowledged in order. A collector over its rate has its
-// batch refused with RESOURCE_EXHAUSTED, saying when to retry; it re-sends it after reconnecting. A
-// batch marked final is followed by a stored kReplayEndType event at the stream's newest time,
-// which makes the analysis conclude what is pending. What is stored is published to the event tail.
-// Register and Heartbeat keep the collector registry and push its configuration to each collector
-// as it changes. Thread-safe.
+// the batch is kept), stored idempotently by event id, then acknowledged, so that an
+// acknowledged event survives the server's crash, and handed to the analysis pipeline (only
+// those new to the store, so a re-sent batch is analysed once). Batches a stream sends while
+// earlier ones are being stored are stored together, then acknowledged in order. A collector over
+// its rate has its batch refused with RESOURCE_EXHAUSTED, saying when to retry; it re-sends it
+// after reconnecting. A batch marked final is followed by a stored kReplayEndType event at the
+// stream's newest time, which makes the analysis conclude what is pending; that batch is
+// acknowledged once it has. What is stored is published to the event tail. Register and Heartbeat
+// keep the collector registry and push its configuration to each collector as it changes.
+// Thread-safe.
 #ifndef TAPIO_SERVER_COLLECTOR_STREAM_H_
 #define TAPIO_SERVER_COLLECTOR_STREAM_H_
 
@@ -21,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "domain/event.h"
 #include "domain/event_id.h"
+#include "server/analysis_pipeline.h"
 #include "server/bearer_token.h"
 #include "server/collector_rate_limit.h"
 #include "server/collector_registry.h"
@@ -48,7 +50,7 @@ struct IngestCounts {
 class CollectorStream final : public tapio::v1::CollectorService::Service {
  public:
   // All must outlive the service.
-  CollectorStream(storage::Store& store, LiveAnalysis& analysis, const BearerToken& token,
+  CollectorStream(storage::Store& store, AnalysisPipeline& analysis, const BearerToken& token,
                   CollectorRateLimit& limit, CollectorRegistry& registry, EventTail& tail)
       : store_(store),
         analysis_(analysis),
@@ -96,7 +98,7 @@ class CollectorStream final : public tapio::v1::CollectorService::Service {
   grpc::Status Store(const std::string& collector, absl::Span<CheckedBatch> group);
 
   storage::Store& store_;
-  LiveAnalysis& analysis_;
+  AnalysisPipeline& analysis_;
   const BearerToken& token_;
   CollectorRateLimit& limit_;
   CollectorRegistry& registry_;

@@ -152,10 +152,10 @@ void HttpGateway::Route() {
              res.set_content("ready\n", "text/plain");
            }));
   http.Get("/metrics", timed("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-             res.set_content(
-                 MetricsPage(parts_.collectors.counts(), parts_.collectors.Collectors(),
-                             parts_.analysis.counts(), parts_.retention, parts_.metrics),
-                 "text/plain; version=0.0.4");
+             res.set_content(MetricsPage(parts_.collectors.counts(), parts_.collectors.Collectors(),
+                                         parts_.pipeline.Metrics(), parts_.analysis.counts(),
+                                         parts_.retention, parts_.metrics),
+                             "text/plain; version=0.0.4");
            }));
   auto why = [this](const v1::WhyRequest& request, httplib::Response& res) {
     absl::StatusOr<v1::WhyReport> report = AnswerWhy(parts_.analysis, request);

@@ -41,6 +41,7 @@ struct HttpGatewayParts {
   std::string version;
   storage::Store& store;
   LiveAnalysis& analysis;
+  const AnalysisPipeline& pipeline;
   const CollectorStream& collectors;
   EventTail& tail;
   ApiMetrics& metrics;

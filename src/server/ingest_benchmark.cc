@@ -3,6 +3,7 @@
 // commit): events per second from the first Submit until the last acknowledgement.
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -55,6 +56,8 @@ void BM_IngestFourAgentsIntoDurableSqlite(benchmark::State& state) {
     ServerOptions options;
     options.listen = "127.0.0.1:0";
     options.token = "bench";
+    // Every event is analysed: agents wait rather than the analysis skipping events.
+    options.pipeline.set_overflow(pipeline::Overflow::kBlock);
     LiveAnalysis analysis(*intelligence::LoadBuiltinPatterns(), {}, domain::Clock::Real());
     auto server = *Server::Start(options, *store, analysis);
     std::vector<std::vector<std::vector<v1::UnifiedEvent>>> work(kAgents);
@@ -86,6 +89,10 @@ void BM_IngestFourAgentsIntoDurableSqlite(benchmark::State& state) {
       });
     }
     for (std::thread& t : senders) t.join();
+    // Acknowledged means stored; the run ends once the analysis has seen every event too.
+    const uint64_t sent = uint64_t{kAgents} * static_cast<uint64_t>(batches) * kBatch;
+    while (analysis.counts().events < sent)
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
     state.PauseTiming();
     for (auto& agent : agents) total += agent->counts().acked;
     agents.clear();

@@ -26,6 +26,7 @@ LiveAnalysis::LiveAnalysis(std::vector<intelligence::Pattern> patterns, Options 
                            const domain::Clock& clock)
     : options_(std::move(options)),
       clock_(clock),
+      replay_end_type_(domain::Intern(kReplayEndType)),
       graph_(domain::Intern(options_.cluster), registry_),
       intake_(registry_, graph_),
       engine_(std::move(patterns), graph_, clock),
@@ -34,23 +35,28 @@ LiveAnalysis::LiveAnalysis(std::vector<intelligence::Pattern> patterns, Options 
 }
 
 void LiveAnalysis::Observe(absl::Span<const v1::UnifiedEvent> events) {
-  absl::MutexLock lock(&mu_);
-  for (const v1::UnifiedEvent& wire : events) ObserveOne(wire, nullptr);
-  arrival_wall_ns_ = clock_.NowNanos();
-  arrival_stream_ns_ = engine_.stream_time();
-  Publish();
+  std::vector<domain::Event> decoded(events.size());
+  std::vector<domain::Event> prepared;
+  {
+    absl::MutexLock lock(&mu_);
+    for (size_t i = 0; i < events.size(); ++i) {
+      absl::StatusOr<domain::Event> event = domain::FromProto(events[i], registry_);
+      if (event.ok()) decoded[i] = *std::move(event);
+      IntakeOne(events[i], event.ok() ? &decoded[i] : nullptr, &prepared);
+    }
+  }
+  Correlate(prepared);
 }
 
-void LiveAnalysis::Observe(absl::Span<const v1::UnifiedEvent> events,
-                           absl::Span<domain::Event> decoded) {
+void LiveAnalysis::Intake(absl::Span<const v1::UnifiedEvent> events,
+                          absl::Span<domain::Event> decoded, std::vector<domain::Event>* prepared) {
   absl::MutexLock lock(&mu_);
-  for (size_t i = 0; i < events.size(); ++i) ObserveOne(events[i], &decoded[i]);
-  arrival_wall_ns_ = clock_.NowNanos();
-  arrival_stream_ns_ = engine_.stream_time();
-  Publish();
+  prepared->reserve(prepared->size() + events.size());
+  for (size_t i = 0; i < events.size(); ++i) IntakeOne(events[i], &decoded[i], prepared);
 }
 
-void LiveAnalysis::ObserveOne(const v1::UnifiedEvent& wire, domain::Event* decoded) {
+void LiveAnalysis::IntakeOne(const v1::UnifiedEvent& wire, domain::Event* decoded,
+                             std::vector<domain::Event>* prepared) {
   if (collectors::kubeapi::IsObjectChangeEvent(wire)) {
     ++counts_.object_changes;
     absl::StatusOr<domain::ObjectChange> change =
@@ -63,19 +69,24 @@ void LiveAnalysis::ObserveOne(const v1::UnifiedEvent& wire, domain::Event* decod
     intake_.Apply(*change);
     return;
   }
-  if (wire.type() == kReplayEndType) {
-    engine_.Flush();
-    return;
+  if (decoded == nullptr) return;
+  if (decoded->type != replay_end_type_) intake_.Prepare(*decoded);
+  prepared->push_back(*decoded);
+}
+
+void LiveAnalysis::Correlate(absl::Span<const domain::Event> events) {
+  absl::MutexLock lock(&mu_);
+  for (const domain::Event& event : events) {
+    if (event.type == replay_end_type_) {
+      engine_.Flush();
+      continue;
+    }
+    ++counts_.events;
+    engine_.Observe(event);
   }
-  absl::StatusOr<domain::Event> here;
-  if (decoded == nullptr) {
-    here = domain::FromProto(wire, registry_);
-    if (!here.ok()) return;
-    decoded = &*here;
-  }
-  ++counts_.events;
-  intake_.Prepare(*decoded);
-  engine_.Observe(*decoded);
+  arrival_wall_ns_ = clock_.NowNanos();
+  arrival_stream_ns_ = engine_.stream_time();
+  Publish();
 }
 
 void LiveAnalysis::Flush() {

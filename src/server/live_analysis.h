@@ -21,6 +21,7 @@
 #include "domain/clock.h"
 #include "domain/entity.h"
 #include "domain/event.h"
+#include "domain/symbol_table.h"
 #include "intelligence/incidents/incident_tracker.h"
 #include "intelligence/patterns/pattern.h"
 #include "intelligence/patterns/pattern_engine.h"
@@ -63,11 +64,18 @@ class LiveAnalysis {
                const domain::Clock& clock);
 
   // Takes events just stored, each already checked by domain::FromProto, in the order
-  // received. A kReplayEndType event concludes every pending trigger, as Flush does.
+  // received: Intake, then Correlate. A kReplayEndType event concludes every pending trigger,
+  // as Flush does.
   void Observe(absl::Span<const tapio::v1::UnifiedEvent> events);
-  // The same, `decoded[i]` being `events[i]` as domain::FromProto made it with registry(), so
-  // that none is decoded twice.
-  void Observe(absl::Span<const tapio::v1::UnifiedEvent> events, absl::Span<domain::Event> decoded);
+  // The first half of Observe, on the ingesting thread: object changes update the graph, and
+  // every other event (a kReplayEndType one too) is moved to its pod and appended to
+  // `prepared`, in order, for Correlate. `decoded[i]` is `events[i]` as domain::FromProto made
+  // it with registry(), so that none is decoded twice.
+  void Intake(absl::Span<const tapio::v1::UnifiedEvent> events, absl::Span<domain::Event> decoded,
+              std::vector<domain::Event>* prepared);
+  // The second half: the pattern engine sees `events`, as Intake prepared them, in order, and
+  // what changed is published.
+  void Correlate(absl::Span<const domain::Event> events);
   // The entities the analysis knows; thread-safe, so that events can be decoded into it before
   // they are observed.
   domain::EntityRegistry& registry() { return registry_; }
@@ -95,14 +103,16 @@ class LiveAnalysis {
 
  private:
   intelligence::AnalysisView View() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // One event of Observe: `decoded` is it as FromProto made it, or null to decode it here.
-  void ObserveOne(const tapio::v1::UnifiedEvent& wire, domain::Event* decoded)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // One event of Intake: `decoded` is it as FromProto made it, or null when it did not decode
+  // (then only an object change is of use).
+  void IntakeOne(const tapio::v1::UnifiedEvent& wire, domain::Event* decoded,
+                 std::vector<domain::Event>* prepared) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Brings the incidents up to date and publishes what changed.
   void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Options options_;
   const domain::Clock& clock_;
+  const domain::Symbol replay_end_type_;
   mutable absl::Mutex mu_;
   // Thread-safe itself.
   domain::EntityRegistry registry_;

@@ -1,6 +1,8 @@
 #include "server/metrics_page.h"
 
+#include <array>
 #include <cstdint>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -55,10 +57,68 @@ void AppendCollectors(std::string* out, const std::vector<v1::CollectorStatus>& 
   }
 }
 
+// Bucket bounds of the pipeline's histograms, in seconds: its latencies are microseconds to
+// seconds.
+constexpr std::array<double, 14> kPipelineBounds = {1e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3,
+                                                    5e-3, 1e-2, 5e-2, 0.1,    0.5,  1,    5};
+
+// `h` as the series of the histogram family `name`; a bucket counts the values whose
+// log-linear bucket lies wholly under its bound.
+void AppendHistogram(std::string* out, absl::string_view name, absl::string_view labels,
+                     const pipeline::HistogramSnapshot& h) {
+  const std::string bucket = absl::StrCat(name, "_bucket");
+  const std::string prefix = labels.empty() ? "" : absl::StrCat(labels, ",");
+  for (double bound : kPipelineBounds) {
+    Sample(out, bucket, absl::StrCat(prefix, "le=\"", bound, "\""),
+           h.CountAtMost(static_cast<uint64_t>(bound * 1e9)));
+  }
+  Sample(out, bucket, absl::StrCat(prefix, "le=\"+Inf\""), h.total);
+  absl::StrAppend(out, name, "_sum", labels.empty() ? "" : absl::StrCat("{", labels, "}"), " ",
+                  static_cast<double>(h.sum_ns) / 1e9, "\n");
+  Sample(out, absl::StrCat(name, "_count"), labels, h.total);
+}
+
+void AppendPipeline(std::string* out, const pipeline::MetricsSnapshot& p) {
+  Family(out, "tapio_pipeline_events_total", "counter",
+         "Events handed to the analysis pipeline, by source and by what became of them.");
+  for (int s = 0; s < domain::kSourceCount; ++s) {
+    const pipeline::SourceCounts& c = p.sources[static_cast<size_t>(s)];
+    if (c.offered == 0) continue;
+    const std::string source =
+        absl::StrCat("source=\"", domain::SourceName(static_cast<domain::Source>(s)), "\"");
+    for (auto [outcome, value] : {std::pair<const char*, uint64_t>{"delivered", c.delivered},
+                                  {"rejected", c.rejected},
+                                  {"dropped", c.dropped},
+                                  {"refused", c.refused},
+                                  {"abandoned", c.abandoned}}) {
+      Sample(out, "tapio_pipeline_events_total", absl::StrCat(source, ",outcome=\"", outcome, "\""),
+             value);
+    }
+  }
+  size_t depth = 0;
+  for (size_t d : p.queue_depth) depth += d;
+  Family(out, "tapio_pipeline_queue_depth", "gauge", "Events waiting in the pipeline's queue.");
+  Sample(out, "tapio_pipeline_queue_depth", "", depth);
+  Family(out, "tapio_pipeline_queue_capacity", "gauge", "Events the pipeline's queue holds.");
+  Sample(out, "tapio_pipeline_queue_capacity", "", p.queue_capacity * p.queue_depth.size());
+  Family(out, "tapio_pipeline_batches_total", "counter", "Batches the pipeline's worker took.");
+  Sample(out, "tapio_pipeline_batches_total", "", p.batches);
+  Family(out, "tapio_pipeline_stage_duration_seconds", "histogram",
+         "How long each stage took over one batch.");
+  for (const pipeline::StageLatency& stage : p.stages) {
+    AppendHistogram(out, "tapio_pipeline_stage_duration_seconds",
+                    absl::StrCat("stage=\"", LabelValue(stage.stage), "\""), stage.per_batch);
+  }
+  Family(out, "tapio_pipeline_latency_seconds", "histogram",
+         "How long each event waited from entering the pipeline to reaching the analysis.");
+  AppendHistogram(out, "tapio_pipeline_latency_seconds", "", p.enqueue_to_sink);
+}
+
 }  // namespace
 
 std::string MetricsPage(const IngestCounts& ingest,
                         const std::vector<v1::CollectorStatus>& collectors,
+                        const pipeline::MetricsSnapshot& pipeline,
                         const LiveAnalysisCounts& analysis, const RetentionCounts& retention,
                         const ApiMetrics& api) {
   std::string out;
@@ -92,6 +152,7 @@ std::string MetricsPage(const IngestCounts& ingest,
          retention.events_removed.load());
   Sample(&out, "tapio_store_retention_removed_total", "what=\"raw_records\"",
          retention.raw_records_removed.load());
+  AppendPipeline(&out, pipeline);
   Family(&out, "tapio_analysis_events_total", "counter", "Events the live analysis has seen.");
   Sample(&out, "tapio_analysis_events_total", "", analysis.events);
   Family(&out, "tapio_analysis_object_changes_total", "counter",

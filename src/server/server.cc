@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "domain/source_file.h"
@@ -34,14 +35,16 @@ v1::CollectorConfig ConfigOf(const CollectorSettings& s) {
 
 }  // namespace
 
-Server::Server(const ServerOptions& options, storage::Store& store, LiveAnalysis& analysis)
+Server::Server(const ServerOptions& options, storage::Store& store, LiveAnalysis& analysis,
+               std::unique_ptr<AnalysisPipeline> pipeline)
     : analysis_(analysis),
+      pipeline_(std::move(pipeline)),
       token_(options.token),
       limit_(options.collectors.events_per_second, Burst(options.collectors),
              domain::Clock::Real()),
       registry_(ConfigOf(options.collectors), domain::Clock::Real()),
       tail_(kTailEvents),
-      collector_(store, analysis, token_, limit_, registry_, tail_),
+      collector_(store, *pipeline_, token_, limit_, registry_, tail_),
       events_(store, tail_, token_),
       correlation_(store, analysis, token_),
       status_(options.version, store, analysis, collector_, token_),
@@ -50,10 +53,13 @@ Server::Server(const ServerOptions& options, storage::Store& store, LiveAnalysis
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       storage::Store& store,
                                                       LiveAnalysis& analysis) {
-  std::unique_ptr<Server> server(new Server(options, store, analysis));
   if (!options.client_ca_file.empty() && options.tls_cert_file.empty()) {
     return absl::InvalidArgumentError("client certificates are only asked for over TLS");
   }
+  absl::StatusOr<std::unique_ptr<AnalysisPipeline>> pipeline =
+      AnalysisPipeline::Start(options.pipeline, analysis);
+  if (!pipeline.ok()) return pipeline.status();
+  std::unique_ptr<Server> server(new Server(options, store, analysis, *std::move(pipeline)));
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
     absl::StatusOr<std::string> cert = domain::ReadWholeFile(options.tls_cert_file, kMaxPemBytes);
@@ -95,8 +101,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     http.client_ca_file = options.client_ca_file;
     http.max_body_bytes = options.max_http_body_bytes;
     absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Start(
-        http, {options.version, store, analysis, server->collector_, server->tail_,
-               server->metrics_, server->token_, server->retention_.counts()});
+        http, {options.version, store, analysis, *server->pipeline_, server->collector_,
+               server->tail_, server->metrics_, server->token_, server->retention_.counts()});
     if (!gateway.ok()) return gateway.status();
     server->http_ = *std::move(gateway);
   }
@@ -138,6 +144,10 @@ void Server::Shutdown(absl::Duration grace) {
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
+  }
+  if (absl::Status drained = pipeline_->Stop(); !drained.ok()) {
+    std::fprintf(stderr, "tapio serve: analysis pipeline: %s\n",
+                 std::string(drained.message()).c_str());
   }
   {
     absl::MutexLock lock(&mu_);

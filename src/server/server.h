@@ -3,8 +3,9 @@
 // server's own status) over gRPC on one port,
 // and the same with /metrics, /healthz and /readyz over HTTP on another when asked; TLS on
 // both when a certificate and key are given, a bearer token on every call, and bounds on
-// message size. A thread of its own moves a quiet stream's time on; another keeps the store to
-// its retention. Thread-safe.
+// message size. What is stored reaches the analysis through its pipeline (AnalysisPipeline). A
+// thread of its own moves a quiet stream's time on; another keeps the store to its retention.
+// Thread-safe.
 #ifndef TAPIO_SERVER_SERVER_H_
 #define TAPIO_SERVER_SERVER_H_
 
@@ -18,6 +19,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "pipeline/pipeline_builder.h"
+#include "server/analysis_pipeline.h"
 #include "server/api_metrics.h"
 #include "server/bearer_token.h"
 #include "server/collector_registry.h"
@@ -64,6 +67,9 @@ struct ServerOptions {
   // host:port of the HTTP gateway; empty: none.
   std::string http_listen;
   size_t max_http_body_bytes = 1 << 20;
+  // The queue, batching, overflow and drain settings of the analysis pipeline; its shard count
+  // and stages are the server's.
+  pipeline::PipelineBuilder pipeline;
 };
 
 class Server {
@@ -90,14 +96,17 @@ class Server {
                        std::vector<domain::ObjectChange> known = {});
   // The watched resources and, for those that stopped, why; empty without a watch.
   std::vector<collectors::kubeapi::ClusterWatch::ResourceStatus> KubernetesStatus() const;
-  // Stops the Kubernetes watch, then takes no more calls; those in flight get `grace`.
+  // Stops the Kubernetes watch, then takes no more calls; those in flight get `grace`. Then
+  // the analysis pipeline drains.
   void Shutdown(absl::Duration grace);
 
  private:
-  Server(const ServerOptions& options, storage::Store& store, LiveAnalysis& analysis);
+  Server(const ServerOptions& options, storage::Store& store, LiveAnalysis& analysis,
+         std::unique_ptr<AnalysisPipeline> pipeline);
   void Tick();
 
   LiveAnalysis& analysis_;
+  std::unique_ptr<AnalysisPipeline> pipeline_;
   BearerToken token_;
   CollectorRateLimit limit_;
   CollectorRegistry registry_;
