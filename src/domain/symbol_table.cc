@@ -1,6 +1,7 @@
 #include "domain/symbol_table.h"
 
 #include <cstring>
+#include <memory>
 
 #include "absl/hash/hash.h"
 
@@ -9,7 +10,36 @@ namespace {
 
 constexpr size_t kChunkBytes = 64 * 1024;
 
+// One line of a thread's cache of interned strings: the text kept inline, so that a hit
+// reads one cache line and takes no lock.
+struct alignas(64) CachedSymbol {
+  static constexpr size_t kMaxText = 59;
+  uint32_t symbol = 0;
+  uint8_t size = 0;
+  char text[kMaxText];
+};
+// Direct-mapped; 128 KiB per thread that interns.
+constexpr size_t kCachedSymbols = 2048;
+
 }  // namespace
+
+Symbol Intern(absl::string_view text) {
+  if (text.empty() || text.size() > CachedSymbol::kMaxText) {
+    return SymbolTable::Global().Intern(text);
+  }
+  thread_local std::unique_ptr<CachedSymbol[]> cache;
+  if (cache == nullptr) cache = std::make_unique<CachedSymbol[]>(kCachedSymbols);
+  CachedSymbol& line = cache[absl::HashOf(text) & (kCachedSymbols - 1)];
+  if (line.size == text.size() && line.symbol != 0 &&
+      std::memcmp(line.text, text.data(), text.size()) == 0) {
+    return Symbol{line.symbol};
+  }
+  Symbol symbol = SymbolTable::Global().Intern(text);
+  line.symbol = symbol.value;
+  line.size = static_cast<uint8_t>(text.size());
+  std::memcpy(line.text, text.data(), text.size());
+  return symbol;
+}
 
 SymbolTable::SymbolTable() = default;
 SymbolTable::~SymbolTable() = default;

@@ -75,8 +75,9 @@ class SymbolTable {
   std::array<Shard, kShards> shards_;
 };
 
-// Shorthands for the global table.
-inline Symbol Intern(absl::string_view text) { return SymbolTable::Global().Intern(text); }
+// Shorthands for the global table. Intern looks in a small cache of the strings this thread
+// interned lately before it goes to the shared table.
+Symbol Intern(absl::string_view text);
 inline absl::string_view Resolve(Symbol symbol) { return SymbolTable::Global().Resolve(symbol); }
 
 }  // namespace tapio::domain

@@ -58,5 +58,32 @@ TEST(SymbolTableTest, ConcurrentInterningAgreesAndResolves) {
   for (int t = 1; t < kThreads; ++t) EXPECT_EQ(seen[t], seen[0]);
 }
 
+// Intern answers repeated strings from a small cache of its thread: more strings than it holds,
+// of every length around its limit, from several threads, must still get the global table's
+// symbols.
+TEST(SymbolTableTest, InternAgreesWithTheGlobalTableWhateverItsThreadCached) {
+  constexpr int kThreads = 3;
+  constexpr int kStrings = 6000;
+  auto text = [](int n) {
+    return std::string(static_cast<size_t>(50 + n % 15), static_cast<char>('a' + n % 26)) +
+           std::to_string(n);
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < kStrings; ++i) {
+          int n = (i * 7919 + t * 104729) % kStrings;
+          Symbol symbol = Intern(text(n));
+          EXPECT_EQ(symbol, SymbolTable::Global().Intern(text(n))) << n;
+          EXPECT_EQ(Resolve(symbol), text(n));
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(Intern(""), Symbol{});
+}
+
 }  // namespace
 }  // namespace tapio::domain
