@@ -48,9 +48,8 @@ AnalysisPipeline::~AnalysisPipeline() { Stop().IgnoreError(); }
 
 void AnalysisPipeline::Submit(absl::Span<const v1::UnifiedEvent> events,
                               absl::Span<domain::Event> decoded) {
-  std::vector<domain::Event> prepared;
-  analysis_.Intake(events, decoded, &prepared);
-  pipeline_->Submit(prepared);
+  const size_t kept = analysis_.Intake(events, decoded);
+  pipeline_->Submit(absl::MakeConstSpan(decoded).first(kept));
 }
 
 void AnalysisPipeline::Conclude(const v1::UnifiedEvent& marker) {

@@ -35,7 +35,8 @@ class AnalysisPipeline {
   ~AnalysisPipeline();
 
   // Hands on events just stored, `decoded[i]` being `events[i]` as domain::FromProto made it
-  // with the analysis's registry. Under the block policy waits while the queue is full.
+  // with the analysis's registry (Intake reorders `decoded`). Under the block policy waits
+  // while the queue is full.
   void Submit(absl::Span<const tapio::v1::UnifiedEvent> events, absl::Span<domain::Event> decoded);
   // Hands on a kReplayEndType event just stored and returns once the analysis has concluded
   // there: after every event this thread submitted before it. When the pipeline does not take

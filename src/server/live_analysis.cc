@@ -36,27 +36,31 @@ LiveAnalysis::LiveAnalysis(std::vector<intelligence::Pattern> patterns, Options 
 
 void LiveAnalysis::Observe(absl::Span<const v1::UnifiedEvent> events) {
   std::vector<domain::Event> decoded(events.size());
-  std::vector<domain::Event> prepared;
+  size_t kept = 0;
   {
     absl::MutexLock lock(&mu_);
     for (size_t i = 0; i < events.size(); ++i) {
       absl::StatusOr<domain::Event> event = domain::FromProto(events[i], registry_);
-      if (event.ok()) decoded[i] = *std::move(event);
-      IntakeOne(events[i], event.ok() ? &decoded[i] : nullptr, &prepared);
+      if (event.ok()) decoded[kept] = *std::move(event);
+      if (IntakeOne(events[i], event.ok() ? &decoded[kept] : nullptr)) ++kept;
     }
   }
-  Correlate(prepared);
+  Correlate(absl::MakeConstSpan(decoded).first(kept));
 }
 
-void LiveAnalysis::Intake(absl::Span<const v1::UnifiedEvent> events,
-                          absl::Span<domain::Event> decoded, std::vector<domain::Event>* prepared) {
+size_t LiveAnalysis::Intake(absl::Span<const v1::UnifiedEvent> events,
+                            absl::Span<domain::Event> decoded) {
   absl::MutexLock lock(&mu_);
-  prepared->reserve(prepared->size() + events.size());
-  for (size_t i = 0; i < events.size(); ++i) IntakeOne(events[i], &decoded[i], prepared);
+  size_t kept = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!IntakeOne(events[i], &decoded[i])) continue;
+    if (kept != i) decoded[kept] = decoded[i];
+    ++kept;
+  }
+  return kept;
 }
 
-void LiveAnalysis::IntakeOne(const v1::UnifiedEvent& wire, domain::Event* decoded,
-                             std::vector<domain::Event>* prepared) {
+bool LiveAnalysis::IntakeOne(const v1::UnifiedEvent& wire, domain::Event* decoded) {
   if (collectors::kubeapi::IsObjectChangeEvent(wire)) {
     ++counts_.object_changes;
     absl::StatusOr<domain::ObjectChange> change =
@@ -64,14 +68,14 @@ void LiveAnalysis::IntakeOne(const v1::UnifiedEvent& wire, domain::Event* decode
     if (!change.ok()) {
       ++counts_.objects_refused;
       std::fprintf(stderr, "tapio serve: %s\n", std::string(change.status().message()).c_str());
-      return;
+      return false;
     }
     intake_.Apply(*change);
-    return;
+    return false;
   }
-  if (decoded == nullptr) return;
+  if (decoded == nullptr) return false;
   if (decoded->type != replay_end_type_) intake_.Prepare(*decoded);
-  prepared->push_back(*decoded);
+  return true;
 }
 
 void LiveAnalysis::Correlate(absl::Span<const domain::Event> events) {

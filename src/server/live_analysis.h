@@ -68,11 +68,11 @@ class LiveAnalysis {
   // as Flush does.
   void Observe(absl::Span<const tapio::v1::UnifiedEvent> events);
   // The first half of Observe, on the ingesting thread: object changes update the graph, and
-  // every other event (a kReplayEndType one too) is moved to its pod and appended to
-  // `prepared`, in order, for Correlate. `decoded[i]` is `events[i]` as domain::FromProto made
-  // it with registry(), so that none is decoded twice.
-  void Intake(absl::Span<const tapio::v1::UnifiedEvent> events, absl::Span<domain::Event> decoded,
-              std::vector<domain::Event>* prepared);
+  // every other event (a kReplayEndType one too) is moved to its pod and kept for Correlate.
+  // `decoded[i]` is `events[i]` as domain::FromProto made it with registry(), so that none is
+  // decoded twice; the kept ones are moved to its front, in order, and their number returned.
+  size_t Intake(absl::Span<const tapio::v1::UnifiedEvent> events,
+                absl::Span<domain::Event> decoded);
   // The second half: the pattern engine sees `events`, as Intake prepared them, in order, and
   // what changed is published.
   void Correlate(absl::Span<const domain::Event> events);
@@ -104,9 +104,9 @@ class LiveAnalysis {
  private:
   intelligence::AnalysisView View() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // One event of Intake: `decoded` is it as FromProto made it, or null when it did not decode
-  // (then only an object change is of use).
-  void IntakeOne(const tapio::v1::UnifiedEvent& wire, domain::Event* decoded,
-                 std::vector<domain::Event>* prepared) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // (then only an object change is of use). True when the engine is to see it.
+  bool IntakeOne(const tapio::v1::UnifiedEvent& wire, domain::Event* decoded)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Brings the incidents up to date and publishes what changed.
   void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
