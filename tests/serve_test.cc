@@ -137,6 +137,28 @@ TEST_F(ServeTest, AServerKilledMidStreamKeepsWhatItAcknowledgedAndGetsTheRestOnc
       << "every event once: none lost, none twice";
 }
 
+// A collector keeps its stream open between batches. Stopping ends those streams instead of
+// waiting out the grace `tapio serve` gives calls in flight (5 s); the collector sends what
+// followed to the next server, and nothing is stored twice.
+TEST_F(ServeTest, AStoppingServerEndsOpenCollectorStreamsRatherThanWaitingOutItsGrace) {
+  auto server = Serve();
+  const int port = port_;
+  auto shipper = *transport::EventShipper::Start(Shipping());
+  shipper->Submit(Events(1, 500, "api-0"));
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
+  auto began = std::chrono::steady_clock::now();
+  EXPECT_EQ(server->Stop(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(5));
+
+  shipper->Submit(Events(501, 500, "api-0"));
+  auto again = Serve(port);
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(30))) << shipper->counts().last_error;
+  EXPECT_EQ(shipper->counts().acked, 1000u);
+  shipper.reset();
+  EXPECT_EQ(again->Stop(), 0);
+  EXPECT_EQ(StoredEvents(dir_ + "/tapio.db"), 1000u);
+}
+
 // `tapio events --follow` prints each matching event as it is stored, and only those; with
 // --since it first lists what was stored before, and nothing twice.
 TEST_F(ServeTest, EventsAreFollowedFromTheCommandLineAsTheyAreStored) {

@@ -24,6 +24,13 @@ constexpr size_t kQueuedBatches = 32;
 grpc::Status CollectorStream::Stream(
     grpc::ServerContext* context, grpc::ServerReaderWriter<v1::BatchAck, v1::EventBatch>* stream) {
   if (grpc::Status auth = token_.Check(*context); !auth.ok()) return auth;
+  {
+    absl::MutexLock lock(&open_mu_);
+    if (stopping_) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+    }
+    open_.insert(context);
+  }
   // The collector this stream is from, once its first batch names it.
   std::string collector;
   // Batches are checked on this thread and stored, analysed and acknowledged on `storing`, which
@@ -85,6 +92,10 @@ grpc::Status CollectorStream::Stream(
     reading = false;
   }
   storing.join();
+  {
+    absl::MutexLock lock(&open_mu_);
+    open_.erase(context);
+  }
   if (!collector.empty()) registry_.StreamClosed(collector);
   return failed.ok() ? ended : failed;
 }
@@ -139,7 +150,11 @@ grpc::Status CollectorStream::Heartbeat(
   return grpc::Status::OK;
 }
 
-void CollectorStream::Stop() { stopping_ = true; }
+void CollectorStream::Stop() {
+  absl::MutexLock lock(&open_mu_);
+  stopping_ = true;
+  for (grpc::ServerContext* context : open_) context->TryCancel();
+}
 
 absl::Status CollectorStream::Accept(const std::string& collector,
                                      std::vector<v1::UnifiedEvent> events) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "domain/event.h"
 #include "domain/event_id.h"
@@ -74,7 +75,9 @@ class CollectorStream final : public tapio::v1::CollectorService::Service {
   // Takes a batch from a collector inside the server (its own Kubernetes watch): checked,
   // stored, analysed and published as a streamed one, with no rate limit.
   absl::Status Accept(const std::string& collector, std::vector<tapio::v1::UnifiedEvent> events);
-  // Ends the heartbeat streams, which otherwise wait for the collector to end them.
+  // Ends the event and heartbeat streams, which otherwise wait for the collector to end them,
+  // and refuses new ones. What a stream had stored is acknowledged as far as it can be; the
+  // collector re-sends the rest to the next server.
   void Stop();
 
  private:
@@ -104,6 +107,9 @@ class CollectorStream final : public tapio::v1::CollectorService::Service {
   CollectorRegistry& registry_;
   EventTail& tail_;
   std::atomic<bool> stopping_{false};
+  absl::Mutex open_mu_;
+  // The calls of the event streams open now, for Stop to cancel.
+  absl::flat_hash_set<grpc::ServerContext*> open_ ABSL_GUARDED_BY(open_mu_);
   domain::EventIdGenerator ids_{std::random_device{}()};
   IngestCounts counts_;
 };
