@@ -77,15 +77,7 @@ TEST(LiveParityTest, TheServerAnswersEveryScenarioAsTheOfflineAnalysisDoes) {
       }
       (*pipe)->Submit(batch, absl::MakeSpan(decoded));
     }
-    v1::UnifiedEvent end;
-    end.set_id(~uint64_t{0});
-    end.set_time_unix_nano(newest);
-    end.set_source(v1::SOURCE_TAPIO);
-    end.set_type(server::kReplayEndType);
-    end.set_severity(v1::SEVERITY_INFO);
-    end.mutable_entity()->set_kind("Collector");
-    end.mutable_entity()->set_name("replay/parity");
-    (*pipe)->Conclude(end);
+    (*pipe)->Conclude(server::ReplayEnd(~uint64_t{0}, newest, newest, "replay/parity"));
 
     const auto& s = expected->symptom;
     std::string asked =

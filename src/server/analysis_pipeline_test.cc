@@ -60,15 +60,8 @@ TEST_F(AnalysisPipelineTest, AReplaysEndReturnsOnlyOnceTheAnalysisHasSeenEveryEv
   ASSERT_TRUE(pipe.ok()) << pipe.status();
   constexpr int kEvents = 20000;
   SubmitEvents(**pipe, 1, kEvents);
-  v1::UnifiedEvent end;
-  end.set_id(kEvents + 1);
-  end.set_time_unix_nano(static_cast<uint64_t>(kStart) + kEvents * 1000);
-  end.set_source(v1::SOURCE_TAPIO);
-  end.set_type(kReplayEndType);
-  end.set_severity(v1::SEVERITY_INFO);
-  end.mutable_entity()->set_kind("Collector");
-  end.mutable_entity()->set_name("replay/test");
-  (*pipe)->Conclude(end);
+  const uint64_t last = static_cast<uint64_t>(kStart) + kEvents * 1000;
+  (*pipe)->Conclude(ReplayEnd(kEvents + 1, last, last, "replay/test"));
   EXPECT_EQ(analysis_.counts().events, uint64_t{kEvents});
   pipeline::MetricsSnapshot metrics = (*pipe)->Metrics();
   EXPECT_EQ(metrics.sources[static_cast<size_t>(domain::Source::kKernel)].delivered,

@@ -260,15 +260,8 @@ grpc::Status CollectorStream::Store(const std::string& collector, absl::Span<Che
   for (const CheckedBatch& b : group) {
     if (!b.final) continue;
     // Stored like any event, so that replaying the store concludes at the same place.
-    v1::UnifiedEvent end;
-    end.set_id(ids_.Next());
-    end.set_time_unix_nano(b.newest);
-    end.set_observed_time_unix_nano(static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())));
-    end.set_source(v1::SOURCE_TAPIO);
-    end.set_type(kReplayEndType);
-    end.set_severity(v1::SEVERITY_INFO);
-    end.mutable_entity()->set_kind("Collector");
-    end.mutable_entity()->set_name(collector);
+    v1::UnifiedEvent end = ReplayEnd(
+        ids_.Next(), b.newest, static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())), collector);
     std::vector<v1::UnifiedEvent> marker = {end};
     absl::StatusOr<std::vector<size_t>> kept = store_.Append(marker);
     if (!kept.ok()) {

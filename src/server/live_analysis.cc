@@ -22,6 +22,20 @@ v1::Insight MakeInsight(uint64_t sequence, v1::Insight::Change change,
 
 }  // namespace
 
+v1::UnifiedEvent ReplayEnd(uint64_t id, uint64_t time_ns, uint64_t observed_ns,
+                           const std::string& collector) {
+  v1::UnifiedEvent end;
+  end.set_id(id);
+  end.set_time_unix_nano(time_ns);
+  end.set_observed_time_unix_nano(observed_ns);
+  end.set_source(v1::SOURCE_TAPIO);
+  end.set_type(kReplayEndType);
+  end.set_severity(v1::SEVERITY_INFO);
+  end.mutable_entity()->set_kind("Collector");
+  end.mutable_entity()->set_name(collector);
+  return end;
+}
+
 LiveAnalysis::LiveAnalysis(std::vector<intelligence::Pattern> patterns, Options options,
                            const domain::Clock& clock)
     : options_(std::move(options)),

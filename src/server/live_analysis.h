@@ -37,6 +37,10 @@ namespace tapio::server {
 // concludes what is pending there, when it first comes and when the store is replayed.
 inline constexpr char kReplayEndType[] = "tapio.replay_end";
 
+// The kReplayEndType event of `collector` whose stream's newest event time was `time_ns`.
+tapio::v1::UnifiedEvent ReplayEnd(uint64_t id, uint64_t time_ns, uint64_t observed_ns,
+                                  const std::string& collector);
+
 struct LiveAnalysisCounts {
   uint64_t events = 0;
   uint64_t object_changes = 0;
