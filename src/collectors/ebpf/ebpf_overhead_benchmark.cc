@@ -7,7 +7,10 @@
 //    number of connects is range(0) times the iterations --benchmark_min_time asks for.
 //    range(2) 0: the consumer waits in Poll, as the agent does (the programs wake it only
 //    when a ring is a quarter full, so it drains once per Poll timeout); otherwise it sleeps
-//    range(2) ms between drains (Flush).
+//    range(2) ms between drains (Flush). The programs' cost is the run time the kernel counts
+//    in each of them (BPF_STATS_RUN_TIME), per connect; the agent's CPU is that at the
+//    paced rate plus the consumer's. The difference of the connecting thread's CPU time with
+//    and without the programs is reported too, as a noisy cross-check.
 //  - BM_KernelCollector_ConnectOverhead: the same, as fast as connect() goes: the overhead
 //    of the programs on the system-call path; range(1) as range(2) above.
 //  - BM_RingBufferPoller_DecodedRate: bpf/load_generator.bpf.c (benchmark-only) writes tcp
@@ -17,6 +20,7 @@
 //    is the rate user space sustains. Also with a 4 MiB ring, to show what a larger ring buys.
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -24,10 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -36,7 +42,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "benchmark/benchmark.h"
 #include "bpf/load_generator.h"
@@ -166,6 +174,83 @@ class CollectorConsumer {
   std::thread thread_;  // last: starts once the members above exist
 };
 
+// The kernel's own count of the time spent in BPF programs (as kernel.bpf_stats_enabled
+// gives it) for the programs named tapio_* loaded while this object lives.
+class ProgramRunTime {
+ public:
+  struct Program {
+    std::string name;
+    uint64_t run_ns = 0;
+    uint64_t runs = 0;
+  };
+
+  ProgramRunTime() : stats_fd_(bpf_enable_stats(BPF_STATS_RUN_TIME)), before_(TapioIds()) {}
+  ~ProgramRunTime() {
+    if (stats_fd_ >= 0) close(stats_fd_);
+  }
+  ProgramRunTime(const ProgramRunTime&) = delete;
+  ProgramRunTime& operator=(const ProgramRunTime&) = delete;
+
+  bool counting() const { return stats_fd_ >= 0; }
+
+  // The programs loaded since this object was made, as the kernel counts them now.
+  std::vector<Program> Read() const {
+    std::vector<Program> programs;
+    for (uint32_t id : TapioIds()) {
+      if (std::find(before_.begin(), before_.end(), id) != before_.end()) continue;
+      bpf_prog_info info = {};
+      if (!Info(id, info)) continue;
+      programs.push_back({FullName(id, info), info.run_time_ns, info.run_cnt});
+    }
+    return programs;
+  }
+
+ private:
+  static bool Info(uint32_t id, bpf_prog_info& info, bpf_func_info* first_function = nullptr) {
+    int fd = bpf_prog_get_fd_by_id(id);
+    if (fd < 0) return false;
+    if (first_function != nullptr) {
+      info.nr_func_info = 1;
+      info.func_info_rec_size = sizeof(*first_function);
+      info.func_info = reinterpret_cast<uintptr_t>(first_function);
+    }
+    uint32_t size = sizeof(info);
+    bool ok = bpf_obj_get_info_by_fd(fd, &info, &size) == 0;
+    close(fd);
+    return ok;
+  }
+
+  // bpf_prog_info's name stops at 15 characters; the program's BTF has the whole of it.
+  static std::string FullName(uint32_t id, const bpf_prog_info& short_info) {
+    std::string name = short_info.name;
+    bpf_prog_info info = {};
+    bpf_func_info function = {};
+    if (short_info.btf_id == 0 || short_info.nr_func_info == 0 || !Info(id, info, &function)) {
+      return name;
+    }
+    btf* types = btf__load_from_kernel_by_id(info.btf_id);
+    if (types == nullptr) return name;
+    if (const btf_type* type = btf__type_by_id(types, function.type_id); type != nullptr) {
+      name = btf__name_by_offset(types, type->name_off);
+    }
+    btf__free(types);
+    return name;
+  }
+
+  static std::vector<uint32_t> TapioIds() {
+    std::vector<uint32_t> ids;
+    uint32_t id = 0;
+    while (bpf_prog_get_next_id(id, &id) == 0) {
+      bpf_prog_info info = {};
+      if (Info(id, info) && absl::StartsWith(info.name, "tapio_")) ids.push_back(id);
+    }
+    return ids;
+  }
+
+  const int stats_fd_;
+  const std::vector<uint32_t> before_;
+};
+
 // Each iteration: range(0) connects without any program, then range(0) with the collector
 // loaded and consumed, paced at `rate` per second (0: unpaced).
 void ConnectOverhead(benchmark::State& state, int64_t rate, absl::Duration drain_every) {
@@ -189,8 +274,13 @@ void ConnectOverhead(benchmark::State& state, int64_t rate, absl::Duration drain
   int64_t consumer_wall_ns = 0;
   int64_t events = 0;
   int64_t drops = 0;
+  std::map<std::string, uint64_t> program_ns;
+  uint64_t programs_ns = 0;
+  bool counted = true;
   for (auto _ : state) {
     ConnectRun base = RunConnects(port, batch, interval_ns);
+    ProgramRunTime run_time;
+    counted = counted && run_time.counting();
     absl::StatusOr<std::unique_ptr<KernelCollector>> collector =
         KernelCollector::Create(options, registry, ids, domain::Clock::Real());
     if (!collector.ok()) {
@@ -202,6 +292,10 @@ void ConnectOverhead(benchmark::State& state, int64_t rate, absl::Duration drain
     if (!consumer.Stop()) {
       state.SkipWithError("polling the kernel collector failed");
       return;
+    }
+    for (const ProgramRunTime::Program& program : run_time.Read()) {
+      program_ns[program.name] += program.run_ns;
+      programs_ns += program.run_ns;
     }
     absl::StatusOr<KernelCollector::Counts> counts = (*collector)->ReadCounts();
     if (!counts.ok()) {
@@ -234,13 +328,25 @@ void ConnectOverhead(benchmark::State& state, int64_t rate, absl::Duration drain
   state.counters["connects_per_s_with"] = per_second(with);
   state.counters["connect_cpu_ns_without"] = static_cast<double>(without.cpu_ns) / connects;
   state.counters["connect_cpu_ns_with"] = static_cast<double>(with.cpu_ns) / connects;
+  // The difference of two connect costs of tens of microseconds: noisy, a cross-check only.
   state.counters["extra_cpu_ns_per_connect"] = extra_ns_per_connect;
   // The consumer thread's CPU time over its wall time, in percent of one core.
   state.counters["consumer_cpu_percent"] = consumer_percent;
+  if (!counted) {
+    state.SkipWithError("bpf_enable_stats(BPF_STATS_RUN_TIME) failed: no program run time");
+    return;
+  }
+  // The time the kernel counted in each program, per connect, and in all of them.
+  for (const auto& [name, ns] : program_ns) {
+    state.counters[absl::StrCat(absl::StripPrefix(name, "tapio_"), "_ns_per_connect")] =
+        static_cast<double>(ns) / connects;
+  }
+  const double programs_ns_per_connect = static_cast<double>(programs_ns) / connects;
+  state.counters["programs_ns_per_connect"] = programs_ns_per_connect;
   if (rate > 0) {
-    // What the programs add to the connecting threads at this rate, and the agent's total.
+    // What the programs take at this rate, and the agent's total with its consumer.
     double kernel_percent =
-        100.0 * extra_ns_per_connect * static_cast<double>(rate) / kNanosPerSecond;
+        100.0 * programs_ns_per_connect * static_cast<double>(rate) / kNanosPerSecond;
     state.counters["kernel_cpu_percent"] = kernel_percent;
     state.counters["agent_cpu_percent"] = consumer_percent + kernel_percent;
   } else {
