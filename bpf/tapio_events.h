@@ -67,6 +67,10 @@ struct tapio_process_exit {
 #define TAPIO_TCP_RESET_RECEIVED 2 /* a reset arrived on a synchronized connection */
 #define TAPIO_TCP_RESET_SENT 3	   /* this host reset a connection it had */
 
+/* tcp.bpf.c remembers the process that connected a socket in the slot (socket cookie mod
+ * this) of an array; a later socket that lands there takes the slot over. */
+#define TAPIO_TCP_OWNER_SLOTS 16384
+
 /* A TCP connection, addresses in network byte order, ports in host order. Addresses use the
  * first 4 bytes for AF_INET, all 16 for AF_INET6. */
 struct tapio_tcp_flow {

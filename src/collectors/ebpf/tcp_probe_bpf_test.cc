@@ -11,10 +11,12 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <variant>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "bpf/tapio_events.h"
 #include "collectors/ebpf/bpf_test_support.h"
 #include "collectors/ebpf/kernel_collector.h"
 #include "domain/clock.h"
@@ -257,6 +259,68 @@ TEST_F(TcpProbeBpfTest, ReportsAResetSentAndReceivedWhenThePeerClosesWithLingerZ
   EXPECT_EQ(received_payload.pid, static_cast<uint32_t>(getpid()));
   EXPECT_EQ(received_payload.new_state, kTcpEstablished);
   EXPECT_EQ(received_payload.netns, NetnsInode());
+}
+
+uint64_t Cookie(int fd) {
+  uint64_t cookie = 0;
+  socklen_t length = sizeof(cookie);
+  return getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &length) == 0 ? cookie : 0;
+}
+
+// A connection whose owner's slot went to a later socket, connected by another thread, has
+// forgotten its owner: its reset names no process rather than the wrong one.
+TEST_F(TcpProbeBpfTest, AConnectionWhoseOwnerSlotWasTakenOverNamesNoProcessRatherThanTheWrongOne) {
+  TAPIO_REQUIRE_BPF();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  Fd listener = Listener(4);
+  ASSERT_GE(listener.get(), 0);
+  uint16_t server_port = LocalPort(listener.get());
+  Fd client = BoundSocket();
+  uint16_t client_port = LocalPort(client.get());
+  ASSERT_EQ(Connect(client.get(), server_port), 0) << std::strerror(errno);
+  const uint64_t client_cookie = Cookie(client.get());
+  ASSERT_NE(client_cookie, 0u);
+  uint16_t closed_port;
+  {
+    Fd probe = BoundSocket();
+    closed_port = LocalPort(probe.get());
+  }
+
+  // Cookies count up, so a refused connect lands in the client's slot within a few times
+  // TAPIO_TCP_OWNER_SLOTS connects.
+  pid_t taker = 0;
+  int connects = 0;
+  std::thread([&] {
+    for (; connects < 40 * TAPIO_TCP_OWNER_SLOTS && taker == 0; ++connects) {
+      Fd socket = BoundSocket();
+      Connect(socket.get(), closed_port);
+      uint64_t cookie = Cookie(socket.get());
+      if (cookie != client_cookie &&
+          cookie % TAPIO_TCP_OWNER_SLOTS == client_cookie % TAPIO_TCP_OWNER_SLOTS) {
+        taker = gettid();
+      }
+    }
+  }).join();
+  ASSERT_NE(taker, 0) << "no socket took the client's slot in " << connects << " connects";
+  std::vector<domain::Event> refusals;
+  ASSERT_TRUE(collector_->Flush(&refusals).ok());
+
+  Fd server(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ASSERT_GE(server.get(), 0);
+  linger abort_on_close = {1, 0};
+  ASSERT_EQ(
+      setsockopt(server.get(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof(abort_on_close)), 0);
+  server.Close();
+  const char* type = "net.connection_reset";
+  std::vector<domain::Event> events =
+      PollUntil(*collector_, absl::Seconds(2), [&](const domain::Event& e) {
+        return Network(e, type, client_port, server_port) != nullptr;
+      });
+  std::optional<domain::Event> received = Find(events, type, client_port, server_port, "received");
+  ASSERT_TRUE(received.has_value()) << "no reset received by " << client_port;
+  const auto& payload = std::get<domain::NetworkPayload>(received->payload);
+  EXPECT_NE(payload.pid, static_cast<uint32_t>(taker));
+  EXPECT_EQ(payload.pid, 0u);
 }
 
 // A listener whose accept queue (backlog 0) holds one connection drops the next SYN, which
