@@ -31,13 +31,15 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tapio_process_exit, struct task_struct *task)
 {
 	struct tapio_process_exit *record;
-	__u32 exit_code = BPF_CORE_READ(task, exit_code);
+	/* Every exit on the host runs this: the filters read the BTF task with plain loads
+	 * rather than a helper call each. */
+	__u32 exit_code = task->exit_code;
 
-	if (exit_code == 0 || (BPF_CORE_READ(task, flags) & TAPIO_PF_KTHREAD))
+	if (exit_code == 0 || (task->flags & TAPIO_PF_KTHREAD))
 		return 0;
 	/* do_exit() decrements signal->live before this tracepoint: 0 means the whole
 	 * process is gone, not just one of its threads. */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+	if (task->signal->live.counter != 0)
 		return 0;
 	/* The tracepoint runs in the exiting task, so "current" is `task`. */
 	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
