@@ -20,10 +20,14 @@
 #define TAPIO_COMM_LEN 16
 
 /* Index into each program's per-CPU `counters` array. */
-#define TAPIO_COUNTER_RINGBUF_DROPS 0	/* bpf_ringbuf_reserve failed: a record was lost */
-#define TAPIO_COUNTER_FLOW_TABLE_FULL 1 /* tcp.bpf.c: a retransmitting flow found no slot */
-#define TAPIO_COUNTER_DNS_TABLE_FULL 2	/* dns.bpf.c: a failed answer found no slot */
-#define TAPIO_COUNTER_COUNT 3
+#define TAPIO_COUNTER_RINGBUF_DROPS 0	 /* bpf_ringbuf_reserve failed: a record was lost */
+#define TAPIO_COUNTER_FLOW_TABLE_FULL 1	 /* tcp.bpf.c: a retransmitting flow found no slot */
+#define TAPIO_COUNTER_DNS_TABLE_FULL 2	 /* dns.bpf.c: a failed answer found no slot */
+#define TAPIO_COUNTER_OWNER_TABLE_FULL 3 /* tcp.bpf.c: a connect found the owner table full */
+#define TAPIO_COUNTER_COUNT 4
+
+/* tcp.bpf.c: open connections whose connecting process is remembered. */
+#define TAPIO_TCP_OWNERS 65536
 
 /* oom.bpf.c: one record per task the OOM killer chose (tracepoint oom:mark_victim). */
 struct tapio_oom_kill {
@@ -66,10 +70,6 @@ struct tapio_process_exit {
 #define TAPIO_TCP_REFUSED 1	   /* a reset answered our SYN (state SYN_SENT) */
 #define TAPIO_TCP_RESET_RECEIVED 2 /* a reset arrived on a synchronized connection */
 #define TAPIO_TCP_RESET_SENT 3	   /* this host reset a connection it had */
-
-/* tcp.bpf.c remembers the process that connected a socket in the slot (socket cookie mod
- * this) of an array; a later socket that lands there takes the slot over. */
-#define TAPIO_TCP_OWNER_SLOTS 16384
 
 /* A TCP connection, addresses in network byte order, ports in host order. Addresses use the
  * first 4 bytes for AF_INET, all 16 for AF_INET6. */

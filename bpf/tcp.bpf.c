@@ -32,25 +32,18 @@ struct owner {
 };
 
 /*
- * The process that connected a socket (accept() has no tracepoint, and this kernel family
- * may lack fexit), in the slot its cookie's low bits pick. Cookies count up and are never
- * reused, so a slot is taken over by a socket connected about TAPIO_TCP_OWNER_SLOTS connects
- * later: a long-lived connection's owner may be forgotten, never mistaken. An array slot costs no
- * helper call, no lock and no delete, where a hash map's insert and delete were a third of
- * the programs' time per connect. `seq` is odd while a writer fills the slot; a reader keeps
- * what it copied only when `seq` was even and unchanged around the copy.
+ * Socket cookie -> the process that connected it (accept() has no tracepoint, and this kernel
+ * family may lack fexit). An entry goes in at SYN_SENT and out when the socket reaches CLOSE,
+ * so it lasts exactly as long as the connection; when more connections are open than the
+ * table holds, the newest name no process (counted), never a wrong one: cookies are never
+ * reused.
  */
-struct owner_slot {
-	__u64 seq;
-	__u64 cookie;
-	struct owner owner;
-};
-
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, TAPIO_TCP_OWNER_SLOTS);
-	__type(key, __u32);
-	__type(value, struct owner_slot);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TAPIO_TCP_OWNERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct owner);
 } owners SEC(".maps");
 
 struct {
@@ -118,44 +111,25 @@ static __always_inline void current_owner(struct owner *owner)
 	bpf_get_current_comm(owner->comm, sizeof(owner->comm));
 }
 
-static __always_inline struct owner_slot *owner_slot(__u64 cookie)
-{
-	__u32 index = cookie & (TAPIO_TCP_OWNER_SLOTS - 1);
-
-	return bpf_map_lookup_elem(&owners, &index);
-}
-
 static __always_inline void remember_owner(__u64 cookie)
 {
-	struct owner_slot *slot = owner_slot(cookie);
-	__u64 seq;
+	struct owner owner;
 
-	if (!cookie || !slot)
-		return;
-	seq = slot->seq;
-	/* Odd, or taken by another CPU in between: that writer's socket keeps the slot. */
-	if ((seq & 1) || __sync_val_compare_and_swap(&slot->seq, seq, seq + 1) != seq)
-		return;
-	slot->cookie = cookie;
-	current_owner(&slot->owner);
-	__sync_fetch_and_add(&slot->seq, 1);
+	current_owner(&owner);
+	if (bpf_map_update_elem(&owners, &cookie, &owner, BPF_ANY))
+		tapio_count(TAPIO_COUNTER_OWNER_TABLE_FULL);
 }
 
 /* The socket's owner into `*out`; returns 0 when it is not known. `in_owner_call`: the hook
  * runs in the owner's system call, so "current" is the owner. */
-static __always_inline int find_owner(__u64 cookie, struct owner *out, int in_owner_call)
+static __always_inline int find_owner(const struct sock *sk, struct owner *out, int in_owner_call)
 {
-	struct owner_slot *slot = owner_slot(cookie);
+	__u64 cookie = bpf_get_socket_cookie((void *)sk);
+	struct owner *owner = bpf_map_lookup_elem(&owners, &cookie);
 
-	if (cookie && slot) {
-		/* The fetches are full barriers, so the copy stays between them. */
-		__u64 seq = __sync_fetch_and_add(&slot->seq, 0);
-
-		if (!(seq & 1) && slot->cookie == cookie) {
-			__builtin_memcpy(out, &slot->owner, sizeof(*out));
-			if (__sync_fetch_and_add(&slot->seq, 0) == seq)
-				return 1;
-		}
+	if (owner) {
+		__builtin_memcpy(out, owner, sizeof(*out));
+		return 1;
 	}
 	if (in_owner_call) {
 		current_owner(out);
@@ -166,7 +140,6 @@ static __always_inline int find_owner(__u64 cookie, struct owner *out, int in_ow
 
 static __always_inline void emit(const struct sock *sk, __u8 kind, int in_owner_call)
 {
-	__u64 cookie = bpf_get_socket_cookie((void *)sk);
 	struct tapio_tcp_event *record;
 	struct owner owner = {};
 	int known;
@@ -180,7 +153,7 @@ static __always_inline void emit(const struct sock *sk, __u8 kind, int in_owner_
 	record->state = sk->__sk_common.skc_state;
 	read_flow(sk, &record->flow);
 	record->cgroup_id = sock_cgroup_id(sk);
-	known = find_owner(cookie, &owner, in_owner_call);
+	known = find_owner(sk, &owner, in_owner_call);
 	if (known) {
 		record->pid = owner.pid;
 		record->tgid = owner.tgid;
@@ -194,11 +167,17 @@ static __always_inline void emit(const struct sock *sk, __u8 kind, int in_owner_
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tapio_tcp_set_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	/* connect() moves the socket to SYN_SENT in the caller's context. Every other change of
-	 * every socket's state leaves at the first test. */
-	if (newstate != TCP_SYN_SENT || !sk || !is_tcp(sk))
+	__u64 cookie;
+
+	/* connect() moves the socket to SYN_SENT in the caller's context; CLOSE is the end of
+	 * every connection. Every other change of every socket's state leaves at the first test. */
+	if ((newstate != TCP_SYN_SENT && newstate != TCP_CLOSE) || !sk || !is_tcp(sk))
 		return 0;
-	remember_owner(bpf_get_socket_cookie((void *)sk));
+	cookie = bpf_get_socket_cookie((void *)sk);
+	if (newstate == TCP_SYN_SENT)
+		remember_owner(cookie);
+	else
+		bpf_map_delete_elem(&owners, &cookie);
 	return 0;
 }
 
@@ -240,7 +219,6 @@ int BPF_PROG(tapio_tcp_retransmit, const struct sock *sk)
 	struct tapio_tcp_flow flow;
 	struct owner owner = {};
 	__u64 now = bpf_ktime_get_boot_ns();
-	__u64 cookie;
 	long err;
 
 	if (!sk)
@@ -258,8 +236,7 @@ int BPF_PROG(tapio_tcp_retransmit, const struct sock *sk)
 	fresh.count = 1;
 	fresh.state = sk->__sk_common.skc_state;
 	fresh.cgroup_id = sock_cgroup_id(sk);
-	cookie = bpf_get_socket_cookie((void *)sk);
-	if (find_owner(cookie, &owner, 0)) {
+	if (find_owner(sk, &owner, 0)) {
 		fresh.pid = owner.pid;
 		fresh.tgid = owner.tgid;
 		__builtin_memcpy(fresh.comm, owner.comm, sizeof(fresh.comm));

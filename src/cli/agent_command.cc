@@ -93,7 +93,8 @@ class EbpfSource : public KernelSource {
     if (!c.ok()) return std::string(c.status().message());
     return absl::StrCat("records ", c->records, ", ring buffer drops ", c->ring_buffer_drops,
                         ", flow table full ", c->flow_table_full, ", DNS table full ",
-                        c->dns_table_full, ", malformed ", c->malformed, ", unresolved cgroups ",
+                        c->dns_table_full, ", owner table full ", c->owner_table_full,
+                        ", malformed ", c->malformed, ", unresolved cgroups ",
                         c->unresolved_cgroups);
   }
 

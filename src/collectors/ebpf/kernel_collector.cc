@@ -59,7 +59,10 @@ absl::StatusOr<std::unique_ptr<KernelCollector>> KernelCollector::Create(
     TAPIO_RETURN_IF_ERROR(collector->AddProbe(ExitProbe::Create(exit_options)));
   }
   if (o.tcp) {
-    TAPIO_RETURN_IF_ERROR(collector->AddProbe(TcpProbe::Create(o.ring_buffer_bytes)));
+    TcpProbe::Options tcp_options;
+    tcp_options.ring_bytes = o.ring_buffer_bytes;
+    tcp_options.owner_capacity = o.tcp_owner_capacity;
+    TAPIO_RETURN_IF_ERROR(collector->AddProbe(TcpProbe::Create(tcp_options)));
   }
   if (o.dns) {
     // Attached where the kernel mounts cgroup v2, whatever tree the resolver is given.
@@ -145,6 +148,7 @@ absl::StatusOr<KernelCollector::Counts> KernelCollector::ReadCounts() const {
     counts.ring_buffer_drops += kernel.ring_buffer_drops;
     counts.flow_table_full += kernel.flow_table_full;
     counts.dns_table_full += kernel.dns_table_full;
+    counts.owner_table_full += kernel.owner_table_full;
   }
   return counts;
 }

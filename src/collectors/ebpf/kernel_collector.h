@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bpf/tapio_events.h"
 #include "collectors/ebpf/cgroup_resolver.h"
 #include "collectors/ebpf/kernel_events.h"
 #include "collectors/ebpf/probe.h"
@@ -44,6 +45,8 @@ class KernelCollector {
     std::string exit_cgroup_filter;
     // Each program's ring buffer: a power of two multiple of the page size.
     uint32_t ring_buffer_bytes = kDefaultRingBytes;
+    // Open TCP connections whose connecting process is remembered (TcpProbe::Options).
+    uint32_t tcp_owner_capacity = TAPIO_TCP_OWNERS;
     // How often Poll takes the retransmit and DNS failure counts out of the kernel.
     absl::Duration retransmit_interval = absl::Seconds(10);
     // When a program cannot load (its hook missing on this kernel), go on without it and
@@ -63,6 +66,7 @@ class KernelCollector {
     uint64_t ring_buffer_drops = 0;
     uint64_t flow_table_full = 0;
     uint64_t dns_table_full = 0;
+    uint64_t owner_table_full = 0;
     uint64_t malformed = 0;
     uint64_t unresolved_cgroups = 0;
   };

@@ -35,6 +35,7 @@ absl::StatusOr<ProbeCounters> Probe::ReadCounters() const {
   counters.ring_buffer_drops = sums[TAPIO_COUNTER_RINGBUF_DROPS];
   counters.flow_table_full = sums[TAPIO_COUNTER_FLOW_TABLE_FULL];
   counters.dns_table_full = sums[TAPIO_COUNTER_DNS_TABLE_FULL];
+  counters.owner_table_full = sums[TAPIO_COUNTER_OWNER_TABLE_FULL];
   return counters;
 }
 

@@ -29,6 +29,8 @@ struct ProbeCounters {
   uint64_t flow_table_full = 0;
   // dns.bpf.c: failed answers of a cgroup and code that found the answer table full.
   uint64_t dns_table_full = 0;
+  // tcp.bpf.c: connects made while the owner table was full: their events name no process.
+  uint64_t owner_table_full = 0;
 };
 
 class Probe {

@@ -14,13 +14,17 @@ namespace tapio::collectors::ebpf {
 
 TcpProbe::TcpProbe(tcp_bpf* skeleton) : skeleton_(skeleton) {}
 
-absl::StatusOr<std::unique_ptr<TcpProbe>> TcpProbe::Create(uint32_t ring_bytes) {
+absl::StatusOr<std::unique_ptr<TcpProbe>> TcpProbe::Create(const Options& options) {
   internal::BeginLibbpfCall();
   tcp_bpf* skeleton = tcp_bpf__open();
   if (skeleton == nullptr) return internal::LibbpfError("opening", kName, -errno);
   std::unique_ptr<TcpProbe> probe(new TcpProbe(skeleton));
-  if (int error = bpf_map__set_max_entries(skeleton->maps.events, ring_bytes); error != 0) {
+  if (int error = bpf_map__set_max_entries(skeleton->maps.events, options.ring_bytes); error != 0) {
     return internal::LibbpfError("sizing the ring buffer of", kName, error);
+  }
+  if (int error = bpf_map__set_max_entries(skeleton->maps.owners, options.owner_capacity);
+      error != 0) {
+    return internal::LibbpfError("sizing the owner table of", kName, error);
   }
   if (int error = tcp_bpf__load(skeleton); error != 0) {
     return internal::LibbpfError("loading", kName, error);

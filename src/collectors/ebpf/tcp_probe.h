@@ -19,9 +19,16 @@ class TcpProbe : public Probe {
  public:
   static constexpr char kName[] = "bpf/tcp.bpf.c";
 
+  struct Options {
+    // The size of its ring buffer, a power of two multiple of the page size.
+    uint32_t ring_bytes = kDefaultRingBytes;
+    // How many open connections' connecting processes it remembers; the events of those
+    // connected beyond that name no process (ProbeCounters::owner_table_full).
+    uint32_t owner_capacity = TAPIO_TCP_OWNERS;
+  };
+
   // Opens, loads and attaches the program. Errors name the program and the step.
-  // `ring_bytes`: the size of its ring buffer, a power of two multiple of the page size.
-  static absl::StatusOr<std::unique_ptr<TcpProbe>> Create(uint32_t ring_bytes = kDefaultRingBytes);
+  static absl::StatusOr<std::unique_ptr<TcpProbe>> Create(const Options& options);
   ~TcpProbe() override;
 
   absl::string_view name() const override { return kName; }

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "bpf/tapio_events.h"
 #include "collectors/ebpf/bpf_test_support.h"
 #include "collectors/ebpf/kernel_collector.h"
 #include "domain/clock.h"
@@ -114,13 +113,14 @@ std::optional<domain::Event> Find(const std::vector<domain::Event>& events, cons
 class TcpProbeBpfTest : public ::testing::Test {
  protected:
   void Start(absl::Duration retransmit_interval = absl::Hours(1),
-             uint32_t ring_bytes = kDefaultRingBytes) {
+             uint32_t ring_bytes = kDefaultRingBytes, uint32_t owner_capacity = TAPIO_TCP_OWNERS) {
     KernelCollector::Options options;
     options.node = "node-1";
     options.oom = false;
     options.process_exit = false;
     options.retransmit_interval = retransmit_interval;
     options.ring_buffer_bytes = ring_bytes;
+    options.tcp_owner_capacity = owner_capacity;
     absl::StatusOr<std::unique_ptr<KernelCollector>> collector =
         KernelCollector::Create(options, registry_, ids_, domain::Clock::Real());
     ASSERT_TRUE(collector.ok()) << collector.status();
@@ -261,15 +261,10 @@ TEST_F(TcpProbeBpfTest, ReportsAResetSentAndReceivedWhenThePeerClosesWithLingerZ
   EXPECT_EQ(received_payload.netns, NetnsInode());
 }
 
-uint64_t Cookie(int fd) {
-  uint64_t cookie = 0;
-  socklen_t length = sizeof(cookie);
-  return getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &length) == 0 ? cookie : 0;
-}
-
-// A connection whose owner's slot went to a later socket, connected by another thread, has
-// forgotten its owner: its reset names no process rather than the wrong one.
-TEST_F(TcpProbeBpfTest, AConnectionWhoseOwnerSlotWasTakenOverNamesNoProcessRatherThanTheWrongOne) {
+// An owner is forgotten when its connection ends, not when others fill the table: a
+// connection still names the process that connected it after another thread has had tens of
+// thousands of connections refused and as many accepted and closed in the ordinary way.
+TEST_F(TcpProbeBpfTest, ALongLivedConnectionKeepsItsOwnerWhileManyOthersComeAndGo) {
   TAPIO_REQUIRE_BPF();
   ASSERT_NO_FATAL_FAILURE(Start());
   Fd listener = Listener(4);
@@ -278,30 +273,29 @@ TEST_F(TcpProbeBpfTest, AConnectionWhoseOwnerSlotWasTakenOverNamesNoProcessRathe
   Fd client = BoundSocket();
   uint16_t client_port = LocalPort(client.get());
   ASSERT_EQ(Connect(client.get(), server_port), 0) << std::strerror(errno);
-  const uint64_t client_cookie = Cookie(client.get());
-  ASSERT_NE(client_cookie, 0u);
   uint16_t closed_port;
   {
     Fd probe = BoundSocket();
     closed_port = LocalPort(probe.get());
   }
-
-  // Cookies count up, so a refused connect lands in the client's slot within a few times
-  // TAPIO_TCP_OWNER_SLOTS connects.
-  pid_t taker = 0;
-  int connects = 0;
+  Fd busy = Listener(64);
+  ASSERT_GE(busy.get(), 0);
+  const uint16_t busy_port = LocalPort(busy.get());
+  constexpr int kOtherConnections = 20000;
+  pid_t other = 0;
+  int completed = 0;
   std::thread([&] {
-    for (; connects < 40 * TAPIO_TCP_OWNER_SLOTS && taker == 0; ++connects) {
+    other = gettid();
+    for (int i = 0; i < kOtherConnections; ++i) {
+      Fd refused = BoundSocket();
+      Connect(refused.get(), closed_port);
       Fd socket = BoundSocket();
-      Connect(socket.get(), closed_port);
-      uint64_t cookie = Cookie(socket.get());
-      if (cookie != client_cookie &&
-          cookie % TAPIO_TCP_OWNER_SLOTS == client_cookie % TAPIO_TCP_OWNER_SLOTS) {
-        taker = gettid();
-      }
+      if (Connect(socket.get(), busy_port) != 0) continue;
+      Fd accepted(accept4(busy.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      if (accepted.get() >= 0) ++completed;
     }
   }).join();
-  ASSERT_NE(taker, 0) << "no socket took the client's slot in " << connects << " connects";
+  ASSERT_EQ(completed, kOtherConnections);
   std::vector<domain::Event> refusals;
   ASSERT_TRUE(collector_->Flush(&refusals).ok());
 
@@ -319,8 +313,62 @@ TEST_F(TcpProbeBpfTest, AConnectionWhoseOwnerSlotWasTakenOverNamesNoProcessRathe
   std::optional<domain::Event> received = Find(events, type, client_port, server_port, "received");
   ASSERT_TRUE(received.has_value()) << "no reset received by " << client_port;
   const auto& payload = std::get<domain::NetworkPayload>(received->payload);
-  EXPECT_NE(payload.pid, static_cast<uint32_t>(taker));
-  EXPECT_EQ(payload.pid, 0u);
+  ASSERT_NE(other, getpid());
+  EXPECT_EQ(payload.pid, static_cast<uint32_t>(getpid()));
+}
+
+// With room for 8 owners and 24 connections open, at least 16 connections (more when other
+// processes' connections hold rooms) are counted as unowned, and their resets name no process
+// rather than a wrong one.
+TEST_F(TcpProbeBpfTest, ConnectionsBeyondTheOwnerTableAreCountedAndNameNoProcess) {
+  TAPIO_REQUIRE_BPF();
+  constexpr uint32_t kCapacity = 8;
+  constexpr int kConnections = 3 * kCapacity;
+  ASSERT_NO_FATAL_FAILURE(Start(absl::Hours(1), kDefaultRingBytes, kCapacity));
+  Fd listener = Listener(kConnections);
+  ASSERT_GE(listener.get(), 0);
+  const uint16_t server_port = LocalPort(listener.get());
+  std::vector<Fd> clients;
+  std::vector<uint16_t> client_ports;
+  for (int i = 0; i < kConnections; ++i) {
+    clients.push_back(BoundSocket());
+    client_ports.push_back(LocalPort(clients.back().get()));
+    ASSERT_EQ(Connect(clients.back().get(), server_port), 0) << std::strerror(errno);
+  }
+  absl::StatusOr<KernelCollector::Counts> counts = collector_->ReadCounts();
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_GE(counts->owner_table_full, static_cast<uint64_t>(kConnections - kCapacity));
+
+  linger abort_on_close = {1, 0};
+  for (int i = 0; i < kConnections; ++i) {
+    Fd server(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    ASSERT_GE(server.get(), 0);
+    ASSERT_EQ(
+        setsockopt(server.get(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof(abort_on_close)),
+        0);
+  }
+  const char* type = "net.connection_reset";
+  auto received = [&](const std::vector<domain::Event>& seen) {
+    int found = 0;
+    for (uint16_t port : client_ports)
+      found += Find(seen, type, port, server_port, "received") ? 1 : 0;
+    return found;
+  };
+  std::vector<domain::Event> events;
+  absl::Time deadline = absl::Now() + absl::Seconds(2);
+  while (received(events) < kConnections && absl::Now() < deadline) {
+    ASSERT_TRUE(collector_->Poll(absl::Milliseconds(20), &events).ok());
+  }
+  ASSERT_EQ(received(events), kConnections);
+  int named = 0;
+  for (uint16_t port : client_ports) {
+    std::optional<domain::Event> reset = Find(events, type, port, server_port, "received");
+    const auto& payload = std::get<domain::NetworkPayload>(reset->payload);
+    if (payload.pid == 0) continue;
+    EXPECT_EQ(payload.pid, static_cast<uint32_t>(getpid())) << "client port " << port;
+    ++named;
+  }
+  EXPECT_LE(named, static_cast<int>(kCapacity));
 }
 
 // A listener whose accept queue (backlog 0) holds one connection drops the next SYN, which
