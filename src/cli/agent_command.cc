@@ -321,10 +321,9 @@ int AgentCommand::Run() {
       break;
     }
     if (shipper != nullptr) {
-      std::vector<v1::UnifiedEvent> wire;
-      wire.reserve(events.size());
-      for (const domain::Event& e : events) wire.push_back(domain::ToProto(e, registry));
-      shipper->Submit(std::move(wire));
+      shipper->Submit(events.size(), [&](size_t i, v1::UnifiedEvent& out) {
+        domain::ToProto(events[i], registry, &out);
+      });
       continue;
     }
     for (const domain::Event& e : events) {

@@ -358,27 +358,37 @@ struct PayloadToProto {
   }
 };
 
-}  // namespace
-
-v1::EntityRef ToProto(const EntityRef& ref) {
-  v1::EntityRef entity;
+void EntityRefToProto(const EntityRef& ref, v1::EntityRef& entity) {
   entity.set_cluster(Str(ref.cluster));
   entity.set_kind(Str(ref.kind));
   entity.set_namespace_(Str(ref.namespace_name));
   entity.set_name(Str(ref.name));
   entity.set_uid(Str(ref.uid));
+}
+
+}  // namespace
+
+v1::EntityRef ToProto(const EntityRef& ref) {
+  v1::EntityRef entity;
+  EntityRefToProto(ref, entity);
   return entity;
 }
 
 v1::UnifiedEvent ToProto(const Event& event, const EntityRegistry& registry) {
   v1::UnifiedEvent out;
+  ToProto(event, registry, &out);
+  return out;
+}
+
+void ToProto(const Event& event, const EntityRegistry& registry, v1::UnifiedEvent* wire) {
+  v1::UnifiedEvent& out = *wire;
   out.set_id(event.id);
   out.set_time_unix_nano(event.time_ns);
   out.set_observed_time_unix_nano(event.observed_ns);
   out.set_source(static_cast<v1::Source>(event.source));
   out.set_type(Str(event.type));
   out.set_severity(static_cast<v1::Severity>(event.severity));
-  if (event.entity.valid()) *out.mutable_entity() = ToProto(registry.Get(event.entity));
+  if (event.entity.valid()) EntityRefToProto(registry.Get(event.entity), *out.mutable_entity());
   if (!IsZero(event.trace.trace_id)) {
     out.mutable_trace()->set_trace_id(BytesOf(event.trace.trace_id, 16));
   }
@@ -395,7 +405,6 @@ v1::UnifiedEvent ToProto(const Event& event, const EntityRegistry& registry) {
     out.add_correlation_ids(std::string(id));
   }
   std::visit(PayloadToProto{out}, event.payload);
-  return out;
 }
 
 }  // namespace tapio::domain

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -149,6 +150,22 @@ TEST(EventProtoTest, DomainRoundTripKeepsEveryField) {
     MessageDifferencer differencer;
     differencer.ReportDifferencesToString(&diff);
     EXPECT_TRUE(differencer.Compare(wire, back)) << diff;
+  }
+}
+
+// The agent builds its batches in an arena: the event built there is the same.
+TEST(EventProtoTest, DomainRoundTripInAnArenaKeepsEveryField) {
+  EntityRegistry registry;
+  google::protobuf::Arena arena;
+  for (const v1::UnifiedEvent& wire : OneEventOfEachPayload()) {
+    absl::StatusOr<Event> event = FromProto(wire, registry);
+    ASSERT_TRUE(event.ok()) << event.status();
+    auto* back = google::protobuf::Arena::CreateMessage<v1::UnifiedEvent>(&arena);
+    ToProto(*event, registry, back);
+    std::string diff;
+    MessageDifferencer differencer;
+    differencer.ReportDifferencesToString(&diff);
+    EXPECT_TRUE(differencer.Compare(wire, *back)) << diff;
   }
 }
 

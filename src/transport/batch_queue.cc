@@ -46,16 +46,20 @@ absl::StatusOr<BatchQueue> BatchQueue::Create(Options options) {
 }
 
 bool BatchQueue::Push(v1::EventBatch batch) {
-  batch.set_sequence(next_sequence_++);
+  return Push(std::make_shared<v1::EventBatch>(std::move(batch)));
+}
+
+bool BatchQueue::Push(std::shared_ptr<v1::EventBatch> batch) {
+  batch->set_sequence(next_sequence_++);
   ++counts_.pushed;
-  const size_t events = static_cast<size_t>(batch.events_size());
+  const size_t events = static_cast<size_t>(batch->events_size());
   // Once anything is on disk, newer batches go there too, so the order holds.
   if (spilled_.empty() && memory_events_ + events <= options_.memory_events) {
     memory_events_ += events;
-    memory_.push_back(std::make_shared<const v1::EventBatch>(std::move(batch)));
+    memory_.push_back(std::move(batch));
     return true;
   }
-  if (Spill(batch)) return true;
+  if (Spill(*batch)) return true;
   ++counts_.dropped;
   counts_.dropped_events += events;
   return false;

@@ -41,6 +41,8 @@ class BatchQueue {
   static absl::StatusOr<BatchQueue> Create(Options options);
 
   // Numbers the batch (1, 2, … after any recovered) and queues it; false when it was dropped.
+  // The queue shares the batch (which may live in an arena the pointer also owns).
+  bool Push(std::shared_ptr<tapio::v1::EventBatch> batch);
   bool Push(tapio::v1::EventBatch batch);
 
   // The `index`-th batch from the oldest unacknowledged, loaded from disk when spilled; null

@@ -25,7 +25,18 @@ EventShipper::EventShipper(Options options, BatchQueue queue,
       credentials_(std::move(credentials)),
       queue_(std::move(queue)),
       batch_events_(options_.batch_events),
-      batch_delay_(options_.batch_delay) {}
+      batch_delay_(options_.batch_delay) {
+  absl::MutexLock lock(&mu_);
+  NewPending();
+}
+
+void EventShipper::NewPending() {
+  google::protobuf::ArenaOptions sizes;
+  sizes.start_block_size = 16 << 10;
+  sizes.max_block_size = 256 << 10;
+  pending_arena_ = std::make_shared<google::protobuf::Arena>(sizes);
+  pending_ = google::protobuf::Arena::CreateMessage<v1::EventBatch>(pending_arena_.get());
+}
 
 EventShipper::~EventShipper() {
   {
@@ -37,28 +48,34 @@ EventShipper::~EventShipper() {
 }
 
 void EventShipper::Submit(std::vector<v1::UnifiedEvent> events) {
+  Submit(events.size(), [&](size_t i, v1::UnifiedEvent& out) { out = std::move(events[i]); });
+}
+
+void EventShipper::Submit(size_t count, absl::FunctionRef<void(size_t, v1::UnifiedEvent&)> fill) {
   absl::MutexLock lock(&mu_);
-  counts_.seen += events.size();
-  if (pending_.events_size() == 0) pending_since_ = absl::Now();
-  for (v1::UnifiedEvent& e : events) *pending_.add_events() = std::move(e);
-  if (static_cast<size_t>(pending_.events_size()) >= batch_events_) CutBatch(true);
+  counts_.seen += count;
+  if (pending_->events_size() == 0) pending_since_ = absl::Now();
+  for (size_t i = 0; i < count; ++i) fill(i, *pending_->add_events());
+  if (static_cast<size_t>(pending_->events_size()) >= batch_events_) CutBatch(true);
 }
 
 void EventShipper::Finish() {
   absl::MutexLock lock(&mu_);
-  pending_.set_final(true);
+  pending_->set_final(true);
   CutBatch(/*force=*/true);
 }
 
 bool EventShipper::CutBatch(bool force) {
-  const size_t n = static_cast<size_t>(pending_.events_size());
-  if (n == 0 && !pending_.final()) return false;
+  const size_t n = static_cast<size_t>(pending_->events_size());
+  if (n == 0 && !pending_->final()) return false;
   if (!force && n < batch_events_ && absl::Now() - pending_since_ < batch_delay_) {
     return false;
   }
-  pending_.set_collector_id(options_.collector_id);
-  if (!queue_.Push(std::move(pending_))) counts_.dropped += n;
-  pending_.Clear();
+  pending_->set_collector_id(options_.collector_id);
+  if (!queue_.Push(std::shared_ptr<v1::EventBatch>(std::move(pending_arena_), pending_))) {
+    counts_.dropped += n;
+  }
+  NewPending();
   return true;
 }
 
@@ -72,7 +89,7 @@ bool EventShipper::Drain(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   CutBatch(/*force=*/true);
   auto empty = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return queue_.size() == 0 && pending_.events_size() == 0;
+    return queue_.size() == 0 && pending_->events_size() == 0;
   };
   return mu_.AwaitWithTimeout(absl::Condition(&empty), timeout);
 }
@@ -81,7 +98,7 @@ EventShipper::Counts EventShipper::counts() const {
   absl::MutexLock lock(&mu_);
   Counts c = counts_;
   c.spilled_batches = queue_.counts().spilled;
-  c.queued = queue_.memory_events() + static_cast<uint64_t>(pending_.events_size());
+  c.queued = queue_.memory_events() + static_cast<uint64_t>(pending_->events_size());
   return c;
 }
 
