@@ -1,11 +1,12 @@
 // Test and benchmark support: ports on 127.0.0.1 that nothing listens on, and connections
-// to them that the kernel refuses.
+// to them that the kernel refuses, one at a time or at a steady rate.
 #ifndef TAPIO_TESTS_SUPPORT_LOOPBACK_H_
 #define TAPIO_TESTS_SUPPORT_LOOPBACK_H_
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,6 +43,26 @@ inline bool RefuseOnce(uint16_t port) {
   bool refused = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 &&
                  errno == ECONNREFUSED;
   close(fd);
+  return refused;
+}
+
+// Connects to `port` `count` times, the i-th `i * interval_ns` after the first on an
+// absolute schedule (CLOCK_MONOTONIC; 0: back to back); returns how many were refused.
+inline int64_t RefusePaced(uint16_t port, int64_t count, int64_t interval_ns) {
+  constexpr int64_t kNanosPerSecond = 1'000'000'000;
+  timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  const int64_t start_ns = int64_t{start.tv_sec} * kNanosPerSecond + start.tv_nsec;
+  int64_t refused = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    if (interval_ns > 0) {
+      const int64_t due = start_ns + i * interval_ns;
+      timespec at = {static_cast<time_t>(due / kNanosPerSecond), due % kNanosPerSecond};
+      while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
+      }
+    }
+    refused += RefuseOnce(port) ? 1 : 0;
+  }
   return refused;
 }
 

@@ -1,5 +1,5 @@
-// Test support: the `tapio` binary (TAPIO_BINARY, defined by the test's build) run as a child
-// process, its output read a line at a time with a deadline, stopped cleanly or killed.
+// Test and benchmark support: the `tapio` binary (TAPIO_BINARY, defined by the build) run as a
+// child process, its output read a line at a time with a deadline, stopped cleanly or killed.
 #ifndef TAPIO_TESTS_SUPPORT_TAPIO_PROCESS_H_
 #define TAPIO_TESTS_SUPPORT_TAPIO_PROCESS_H_
 
@@ -67,6 +67,8 @@ class TapioProcess {
     buffer.erase(0, end + 1);
     return line;
   }
+
+  pid_t pid() const { return pid_; }
 
   // Sends `signal` and goes on (SIGHUP: read the configuration again).
   void Signal(int signal) { kill(pid_, signal); }

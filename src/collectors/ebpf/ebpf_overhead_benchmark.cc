@@ -88,7 +88,7 @@ int64_t ThreadRusageNanos() {
 
 using ::tapio::testing::ClosedPort;
 using ::tapio::testing::Loopback;
-using ::tapio::testing::RefuseOnce;
+using ::tapio::testing::RefusePaced;
 
 struct ConnectRun {
   int64_t wall_ns = 0;
@@ -102,15 +102,7 @@ ConnectRun RunConnects(uint16_t port, int64_t count, int64_t interval_ns) {
   ConnectRun run;
   const int64_t start = MonotonicNanos();
   const int64_t cpu_start = ThreadRusageNanos();
-  for (int64_t i = 0; i < count; ++i) {
-    if (interval_ns > 0) {
-      int64_t due = start + i * interval_ns;
-      timespec at = {static_cast<time_t>(due / kNanosPerSecond), due % kNanosPerSecond};
-      while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
-      }
-    }
-    run.refused += RefuseOnce(port) ? 1 : 0;
-  }
+  run.refused = RefusePaced(port, count, interval_ns);
   run.cpu_ns = ThreadRusageNanos() - cpu_start;
   run.wall_ns = MonotonicNanos() - start;
   return run;
