@@ -358,12 +358,14 @@ struct PayloadToProto {
   }
 };
 
+// The wire leaves empty strings out either way; setting one would still allocate it. Node
+// and cluster-wide entities have no namespace, kernel-seen ones often no uid.
 void EntityRefToProto(const EntityRef& ref, v1::EntityRef& entity) {
-  entity.set_cluster(Str(ref.cluster));
-  entity.set_kind(Str(ref.kind));
-  entity.set_namespace_(Str(ref.namespace_name));
-  entity.set_name(Str(ref.name));
-  entity.set_uid(Str(ref.uid));
+  if (!ref.cluster.empty()) entity.set_cluster(Str(ref.cluster));
+  if (!ref.kind.empty()) entity.set_kind(Str(ref.kind));
+  if (!ref.namespace_name.empty()) entity.set_namespace_(Str(ref.namespace_name));
+  if (!ref.name.empty()) entity.set_name(Str(ref.name));
+  if (!ref.uid.empty()) entity.set_uid(Str(ref.uid));
 }
 
 }  // namespace
