@@ -36,6 +36,7 @@ void EventShipper::NewPending() {
   sizes.max_block_size = 256 << 10;
   pending_arena_ = std::make_shared<google::protobuf::Arena>(sizes);
   pending_ = google::protobuf::Arena::CreateMessage<v1::EventBatch>(pending_arena_.get());
+  pending_bytes_ = 0;
 }
 
 EventShipper::~EventShipper() {
@@ -54,9 +55,16 @@ void EventShipper::Submit(std::vector<v1::UnifiedEvent> events) {
 void EventShipper::Submit(size_t count, absl::FunctionRef<void(size_t, v1::UnifiedEvent&)> fill) {
   absl::MutexLock lock(&mu_);
   counts_.seen += count;
-  if (pending_->events_size() == 0) pending_since_ = absl::Now();
-  for (size_t i = 0; i < count; ++i) fill(i, *pending_->add_events());
-  if (static_cast<size_t>(pending_->events_size()) >= batch_events_) CutBatch(true);
+  for (size_t i = 0; i < count; ++i) {
+    if (pending_->events_size() == 0) pending_since_ = absl::Now();
+    v1::UnifiedEvent& event = *pending_->add_events();
+    fill(i, event);
+    pending_bytes_ += event.ByteSizeLong();
+    if (static_cast<size_t>(pending_->events_size()) >= batch_events_ ||
+        pending_bytes_ >= options_.batch_bytes) {
+      CutBatch(true);
+    }
+  }
 }
 
 void EventShipper::Finish() {

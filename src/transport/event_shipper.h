@@ -1,5 +1,5 @@
 // Ships a collector's events to a server over CollectorService.Stream: events are cut into
-// batches (by count or by age), sent ahead of their acknowledgements up to a window, and
+// batches (by count, by size or by age), sent ahead of their acknowledgements up to a window, and
 // kept in a BatchQueue until the server acknowledges them; when the stream breaks, the
 // shipper reconnects with exponential back-off and re-sends every batch not acknowledged.
 // A bearer token travels in the `authorization` metadata; TLS is used when a CA is given.
@@ -39,6 +39,10 @@ class EventShipper {
     std::string cert_file;
     std::string key_file;
     size_t batch_events = 1000;
+    // A batch is also cut once its events reach this many bytes on the wire (the event that
+    // crosses it is the last), so that it stays under the server's message limit: gRPC's
+    // default is 4 MiB, tapio serve takes 16.
+    size_t batch_bytes = 3 << 20;
     absl::Duration batch_delay = absl::Milliseconds(200);
     // Batches sent and not yet acknowledged, at most.
     size_t window = 8;
@@ -100,6 +104,7 @@ class EventShipper {
   std::shared_ptr<google::protobuf::Arena> pending_arena_ ABSL_GUARDED_BY(mu_);
   tapio::v1::EventBatch* pending_ ABSL_GUARDED_BY(mu_) = nullptr;
   absl::Time pending_since_ ABSL_GUARDED_BY(mu_);
+  size_t pending_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   size_t batch_events_ ABSL_GUARDED_BY(mu_);
   absl::Duration batch_delay_ ABSL_GUARDED_BY(mu_);
   Counts counts_ ABSL_GUARDED_BY(mu_);

@@ -73,6 +73,24 @@ TEST(EventShipperTest, DeliversEveryEventInOrderAndForgetsWhatIsAcknowledged) {
   EXPECT_EQ(counts.dropped, 0u);
 }
 
+// 100 events of 100 KB are 10 MB, more than the 4 MiB message the test server takes: cut by
+// size, they all get through, in order.
+TEST(EventShipperTest, BatchesAreCutBySizeSoThatLargeEventsStillGetThrough) {
+  Receiver receiver;
+  CollectorServer server(&receiver);
+  EventShipper::Options options = Shipping(server.port());
+  options.batch_events = 1000;
+  auto shipper = *EventShipper::Start(options);
+  std::vector<v1::UnifiedEvent> events = Events(1, 100);
+  for (v1::UnifiedEvent& e : events) e.set_raw(std::string(100 * 1024, 'x'));
+  shipper->Submit(std::move(events));
+  ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
+  EXPECT_EQ(receiver.ids(), Range(1, 100));
+  // 3 MiB a batch: 31 events of 100 KB, the 31st crossing the bound.
+  EXPECT_EQ(receiver.batches(), 4u);
+  EXPECT_EQ(shipper->counts().reconnects, 0u);
+}
+
 TEST(EventShipperTest, AWrongTokenIsRefusedAndNothingCountsAsDelivered) {
   Receiver receiver;
   CollectorServer server(&receiver);
