@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -39,6 +40,11 @@ class Fd {
  public:
   explicit Fd(int fd = -1) : fd_(fd) {}
   Fd(Fd&& other) : fd_(other.fd_) { other.fd_ = -1; }
+  Fd& operator=(Fd&& other) {
+    Close();
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
   ~Fd() { Close(); }
   void Close() {
     if (fd_ >= 0) close(fd_);
@@ -82,6 +88,32 @@ Fd Listener(int backlog) {
 int Connect(int fd, uint16_t port) {
   sockaddr_in address = Loopback(port);
   return connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+}
+
+// Makes close() of `fd` reset the connection (SO_LINGER 0); false when the kernel refuses.
+bool AbortOnClose(int fd) {
+  linger abort_on_close = {1, 0};
+  return setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof(abort_on_close)) == 0;
+}
+
+// A connection on 127.0.0.1 from a client socket to a listener, accepted.
+struct Connection {
+  Fd listener;
+  Fd client;
+  Fd server;
+  uint16_t server_port = 0;
+  uint16_t client_port = 0;
+};
+
+void OpenConnection(Connection* c) {
+  c->listener = Listener(4);
+  ASSERT_GE(c->listener.get(), 0);
+  c->server_port = LocalPort(c->listener.get());
+  c->client = BoundSocket();
+  c->client_port = LocalPort(c->client.get());
+  ASSERT_EQ(Connect(c->client.get(), c->server_port), 0) << std::strerror(errno);
+  c->server = Fd(accept4(c->listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ASSERT_GE(c->server.get(), 0);
 }
 
 uint32_t NetnsInode() {
@@ -218,20 +250,14 @@ TEST_F(TcpProbeBpfTest, ReportsAConnectionRefusedOverIpv6) {
 TEST_F(TcpProbeBpfTest, ReportsAResetSentAndReceivedWhenThePeerClosesWithLingerZero) {
   TAPIO_REQUIRE_BPF();
   ASSERT_NO_FATAL_FAILURE(Start());
-  Fd listener = Listener(4);
-  ASSERT_GE(listener.get(), 0);
-  uint16_t server_port = LocalPort(listener.get());
-  Fd client = BoundSocket();
-  uint16_t client_port = LocalPort(client.get());
-  ASSERT_EQ(Connect(client.get(), server_port), 0) << std::strerror(errno);
-  Fd server(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-  ASSERT_GE(server.get(), 0);
-  linger abort_on_close = {1, 0};
-  ASSERT_EQ(
-      setsockopt(server.get(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof(abort_on_close)), 0);
-  server.Close();
+  Connection c;
+  ASSERT_NO_FATAL_FAILURE(OpenConnection(&c));
+  const uint16_t server_port = c.server_port;
+  const uint16_t client_port = c.client_port;
+  ASSERT_TRUE(AbortOnClose(c.server.get()));
+  c.server.Close();
   char byte;
-  ASSERT_EQ(read(client.get(), &byte, 1), -1);
+  ASSERT_EQ(read(c.client.get(), &byte, 1), -1);
   ASSERT_EQ(errno, ECONNRESET);
 
   const char* type = "net.connection_reset";
@@ -267,12 +293,10 @@ TEST_F(TcpProbeBpfTest, ReportsAResetSentAndReceivedWhenThePeerClosesWithLingerZ
 TEST_F(TcpProbeBpfTest, ALongLivedConnectionKeepsItsOwnerWhileManyOthersComeAndGo) {
   TAPIO_REQUIRE_BPF();
   ASSERT_NO_FATAL_FAILURE(Start());
-  Fd listener = Listener(4);
-  ASSERT_GE(listener.get(), 0);
-  uint16_t server_port = LocalPort(listener.get());
-  Fd client = BoundSocket();
-  uint16_t client_port = LocalPort(client.get());
-  ASSERT_EQ(Connect(client.get(), server_port), 0) << std::strerror(errno);
+  Connection c;
+  ASSERT_NO_FATAL_FAILURE(OpenConnection(&c));
+  const uint16_t server_port = c.server_port;
+  const uint16_t client_port = c.client_port;
   uint16_t closed_port;
   {
     Fd probe = BoundSocket();
@@ -299,12 +323,8 @@ TEST_F(TcpProbeBpfTest, ALongLivedConnectionKeepsItsOwnerWhileManyOthersComeAndG
   std::vector<domain::Event> refusals;
   ASSERT_TRUE(collector_->Flush(&refusals).ok());
 
-  Fd server(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-  ASSERT_GE(server.get(), 0);
-  linger abort_on_close = {1, 0};
-  ASSERT_EQ(
-      setsockopt(server.get(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof(abort_on_close)), 0);
-  server.Close();
+  ASSERT_TRUE(AbortOnClose(c.server.get()));
+  c.server.Close();
   const char* type = "net.connection_reset";
   std::vector<domain::Event> events =
       PollUntil(*collector_, absl::Seconds(2), [&](const domain::Event& e) {
@@ -339,13 +359,10 @@ TEST_F(TcpProbeBpfTest, ConnectionsBeyondTheOwnerTableAreCountedAndNameNoProcess
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_GE(counts->owner_table_full, static_cast<uint64_t>(kConnections - kCapacity));
 
-  linger abort_on_close = {1, 0};
   for (int i = 0; i < kConnections; ++i) {
     Fd server(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
     ASSERT_GE(server.get(), 0);
-    ASSERT_EQ(
-        setsockopt(server.get(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof(abort_on_close)),
-        0);
+    ASSERT_TRUE(AbortOnClose(server.get()));
   }
   const char* type = "net.connection_reset";
   auto received = [&](const std::vector<domain::Event>& seen) {
