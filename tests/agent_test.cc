@@ -1,7 +1,8 @@
 // `tapio agent` run as a node's operator runs it, against the real kernel: the line that says
 // which collector runs, a refused connection made while it runs printed as one JSON event or
 // shipped to a server (an in-test receiver of CollectorService), and a clean stop on SIGTERM
-// with what it counted; registered with `tapio serve`, it runs with the server's configuration.
+// with what it counted; registered with `tapio serve`, it runs with the server's configuration
+// and reports its kernel figures there.
 // Needs root (in CI it must run; elsewhere it skips with the reason).
 #include <unistd.h>
 
@@ -138,6 +139,48 @@ TEST_F(ServeTest, AnAgentRegistersWithTheServerAndRunsWithItsConfiguration) {
   EXPECT_EQ(seen.node(), "node-7");
   ASSERT_EQ(seen.sources_size(), 1);
   EXPECT_THAT(seen.sources(0), HasSubstr("kernel: kernel log from /dev/kmsg"));
+  EXPECT_EQ(agent.Stop(), 0);
+  EXPECT_EQ(server->Stop(), 0);
+}
+
+// What the kernel collector counted (ring-buffer drops included, read from the programs'
+// own counters) reaches the server with each heartbeat: `tapio status` and /metrics show it
+// while the agent runs.
+TEST_F(ServeTest, AnAgentsKernelFiguresReachTheServersStatusAndMetrics) {
+  TAPIO_REQUIRE_ROOT();
+  std::ofstream(dir_ + "/tapio.yaml") << "collectors:\n  heartbeat_interval: 200ms\n";
+  auto server = Serve(0, {"--config", dir_ + "/tapio.yaml"});
+  Agent agent({"agent", "--server", Address(), "--token-file", dir_ + "/token", "--kernel", "ebpf",
+               "--node", "node-9", "--for", "60s"});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  ASSERT_THAT(agent.Line(/*from_stderr=*/true, deadline), HasSubstr("kernel collector: eBPF"));
+  constexpr uint64_t kRefused = 5;
+  const uint16_t port = ::tapio::testing::ClosedPort();
+  for (uint64_t i = 0; i < kRefused; ++i) ASSERT_TRUE(::tapio::testing::RefuseOnce(port));
+
+  const std::string status_command =
+      absl::StrCat(TAPIO_BINARY, " status --server ", Address(), " --token-file ", dir_, "/token");
+  v1::KernelFigures figures;
+  while (figures.records() < kRefused && std::chrono::steady_clock::now() < deadline) {
+    auto said = ::tapio::testing::RunCommand(status_command + " --output json");
+    v1::ServerStatus status;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(said.output, &status).ok())
+        << said.output;
+    if (status.collectors_size() == 1) figures = status.collectors(0).kernel();
+  }
+  EXPECT_GE(figures.records(), kRefused);
+  EXPECT_EQ(figures.lost(), 0u);
+  EXPECT_THAT(::tapio::testing::RunCommand(status_command).output, HasSubstr("kernel: "));
+  std::string metrics = ::tapio::testing::RunCommand(
+                            absl::StrCat("curl -sS -H 'Authorization: Bearer s3cret' http://",
+                                         HttpAddress(), "/metrics"))
+                            .output;
+  EXPECT_THAT(metrics,
+              HasSubstr("tapio_collector_kernel_lost_total{collector=\"agent/node-9\"} 0"));
+  EXPECT_THAT(metrics,
+              HasSubstr("tapio_collector_kernel_records_total{collector=\"agent/node-9\"}"));
+  EXPECT_THAT(metrics, HasSubstr("tapio_collector_kernel_table_full_total{collector=\"agent/"
+                                 "node-9\",table=\"owner\"} 0"));
   EXPECT_EQ(agent.Stop(), 0);
   EXPECT_EQ(server->Stop(), 0);
 }

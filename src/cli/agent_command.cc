@@ -7,27 +7,22 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "cli/kernel_source.h"
 #include "cli/token_file.h"
-#include "collectors/kmsg/kmsg_device.h"
-#include "collectors/kmsg/kmsg_parser.h"
-#include "domain/clock.h"
 #include "domain/event_id.h"
 #include "domain/event_proto.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "transport/collector_control.h"
 #include "transport/event_shipper.h"
-#ifdef TAPIO_HAVE_EBPF
-#include "collectors/ebpf/bpf_support.h"
-#include "collectors/ebpf/kernel_collector.h"
-#endif
 
 namespace tapio::cli {
 namespace {
@@ -51,133 +46,32 @@ std::string DefaultNode() {
   return host;
 }
 
-// One of the two ways the kernel reaches the agent, behind one Poll.
-class KernelSource {
- public:
-  virtual ~KernelSource() = default;
-  virtual absl::Status Poll(absl::Duration timeout, std::vector<domain::Event>* out) = 0;
-  // What the source counted, for the line printed at exit.
-  virtual std::string Counters() const = 0;
-};
-
-class KmsgSource : public KernelSource {
- public:
-  KmsgSource(std::unique_ptr<collectors::kmsg::KmsgParser> parser,
-             std::unique_ptr<collectors::kmsg::KmsgDevice> device)
-      : parser_(std::move(parser)), device_(std::move(device)) {}
-  absl::Status Poll(absl::Duration timeout, std::vector<domain::Event>* out) override {
-    return device_->Poll(timeout, out);
-  }
-  std::string Counters() const override {
-    collectors::kmsg::KmsgParser::Counts c = parser_->counts();
-    return absl::StrCat("records ", device_->counts().records, ", lost to the kernel's buffer ",
-                        device_->counts().lost, ", rejected ", c.rejected, ", passed over ",
-                        c.ignored);
-  }
-
- private:
-  std::unique_ptr<collectors::kmsg::KmsgParser> parser_;
-  std::unique_ptr<collectors::kmsg::KmsgDevice> device_;
-};
-
-#ifdef TAPIO_HAVE_EBPF
-class EbpfSource : public KernelSource {
- public:
-  explicit EbpfSource(std::unique_ptr<collectors::ebpf::KernelCollector> collector)
-      : collector_(std::move(collector)) {}
-  absl::Status Poll(absl::Duration timeout, std::vector<domain::Event>* out) override {
-    return collector_->Poll(timeout, out);
-  }
-  std::string Counters() const override {
-    absl::StatusOr<collectors::ebpf::KernelCollector::Counts> c = collector_->ReadCounts();
-    if (!c.ok()) return std::string(c.status().message());
-    return absl::StrCat("records ", c->records, ", ring buffer drops ", c->ring_buffer_drops,
-                        ", flow table full ", c->flow_table_full, ", DNS table full ",
-                        c->dns_table_full, ", owner table full ", c->owner_table_full,
-                        ", malformed ", c->malformed, ", unresolved cgroups ",
-                        c->unresolved_cgroups);
-  }
-
- private:
-  std::unique_ptr<collectors::ebpf::KernelCollector> collector_;
-};
-#endif
-
-struct Started {
-  std::unique_ptr<KernelSource> source;
-  // The one line that says which collector runs and why.
-  std::string mode;
-};
-
-absl::StatusOr<Started> StartKmsg(const std::string& path, const std::string& cluster,
-                                  const std::string& node, const std::string& why,
-                                  domain::EntityRegistry& registry, domain::EventIdGenerator& ids) {
-  collectors::kmsg::KmsgParser::Options options;
-  options.cluster = cluster;
-  options.node = node;
-  options.source_name = path;
-  options.boot_time_ns = collectors::kmsg::KmsgBootTimeNanos();
-  absl::StatusOr<std::unique_ptr<collectors::kmsg::KmsgParser>> parser =
-      collectors::kmsg::KmsgParser::Create(options, registry, ids, domain::Clock::Real());
-  if (!parser.ok()) return parser.status();
-  absl::StatusOr<std::unique_ptr<collectors::kmsg::KmsgDevice>> device =
-      collectors::kmsg::KmsgDevice::Open({path, false}, **parser);
-  if (!device.ok()) return device.status();
-  return Started{std::make_unique<KmsgSource>(*std::move(parser), *std::move(device)),
-                 absl::StrCat("kernel log from ", path, why)};
-}
-
-absl::StatusOr<Started> StartKernel(const std::string& mode, const std::string& kmsg,
-                                    const std::string& cluster, const std::string& node,
-                                    domain::EntityRegistry& registry,
-                                    domain::EventIdGenerator& ids) {
-  if (mode == "kmsg") return StartKmsg(kmsg, cluster, node, " (asked for)", registry, ids);
-#ifdef TAPIO_HAVE_EBPF
-  absl::Status support = collectors::ebpf::CheckBpfSupport();
-  if (support.ok()) {
-    collectors::ebpf::KernelCollector::Options options;
-    options.cluster = cluster;
-    options.node = node;
-    options.skip_unavailable = mode == "auto";
-    absl::StatusOr<std::unique_ptr<collectors::ebpf::KernelCollector>> collector =
-        collectors::ebpf::KernelCollector::Create(options, registry, ids, domain::Clock::Real());
-    if (collector.ok()) {
-      std::vector<std::string> off;
-      for (const absl::Status& s : (*collector)->disabled()) off.emplace_back(s.message());
-      std::string line =
-          "eBPF (OOM kills, failed process exits, TCP refusals, resets and "
-          "retransmits, failed DNS answers)";
-      if (!off.empty()) absl::StrAppend(&line, "; left out: ", absl::StrJoin(off, "; "));
-      return Started{std::make_unique<EbpfSource>(*std::move(collector)), line};
-    }
-    support = collector.status();
-  }
-  if (mode == "ebpf") return support;
-  absl::StatusOr<Started> fallback =
-      StartKmsg(kmsg, cluster, node,
-                absl::StrCat(", because eBPF cannot run here: ", support.message()), registry, ids);
-  if (!fallback.ok()) {
-    return absl::Status(
-        fallback.status().code(),
-        absl::StrCat("eBPF cannot run here (", support.message(),
-                     "), nor can the kernel log be read (", fallback.status().message(), ")"));
-  }
-  return fallback;
-#else
-  if (mode == "ebpf") {
-    return absl::FailedPreconditionError("this tapio was built without eBPF (-DTAPIO_EBPF=OFF)");
-  }
-  return StartKmsg(kmsg, cluster, node, ", because this tapio was built without eBPF", registry,
-                   ids);
-#endif
-}
-
 // How often the kernel collector is drained: how late an event may reach the agent when the
 // kernel is quiet (a filling ring buffer wakes it sooner).
 constexpr absl::Duration kPollEvery = absl::Milliseconds(50);
 
 // How long a stopping agent waits for the server to acknowledge what it still holds.
 constexpr absl::Duration kDrainOnStop = absl::Seconds(5);
+
+// How often the polling thread reads the kernel's figures for the heartbeat.
+constexpr absl::Duration kFiguresEvery = absl::Seconds(1);
+
+// The kernel figures the polling thread read last, for the heartbeat thread.
+class KernelFiguresSnapshot {
+ public:
+  void Set(v1::KernelFigures figures) {
+    absl::MutexLock lock(&mu_);
+    figures_ = std::move(figures);
+  }
+  v1::KernelFigures Get() const {
+    absl::MutexLock lock(&mu_);
+    return figures_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  v1::KernelFigures figures_ ABSL_GUARDED_BY(mu_);
+};
 
 // `options` holds the TLS files and spill directory from the flags.
 absl::StatusOr<std::unique_ptr<transport::EventShipper>> StartShipper(
@@ -191,12 +85,12 @@ absl::StatusOr<std::unique_ptr<transport::EventShipper>> StartShipper(
   return transport::EventShipper::Start(std::move(options));
 }
 
-// Registers with the server, reports the shipper's figures in heartbeats, and batches as the
-// server asks.
+// Registers with the server, reports the shipper's and the kernel's figures in heartbeats, and
+// batches as the server asks.
 absl::StatusOr<std::unique_ptr<transport::CollectorControl>> StartControl(
     const transport::EventShipper::Options& shipping, const std::string& server,
     const std::string& token_file, const std::string& node, const std::string& mode,
-    transport::EventShipper& shipper) {
+    transport::EventShipper& shipper, const KernelFiguresSnapshot& kernel) {
   transport::CollectorControl::Options options;
   options.target = server;
   absl::StatusOr<std::string> token = ReadToken(token_file);
@@ -210,13 +104,14 @@ absl::StatusOr<std::unique_ptr<transport::CollectorControl>> StartControl(
   options.registration.set_node(node);
   options.registration.set_version(TAPIO_VERSION);
   options.registration.add_sources(absl::StrCat("kernel: ", mode));
-  auto figures = [&shipper] {
+  auto figures = [&shipper, &kernel] {
     transport::EventShipper::Counts c = shipper.counts();
     v1::CollectorHeartbeat beat;
     beat.set_events_seen(c.seen);
     beat.set_events_acked(c.acked);
     beat.set_events_dropped(c.dropped);
     beat.set_events_queued(c.queued);
+    *beat.mutable_kernel() = kernel.Get();
     return beat;
   };
   auto on_config = [&shipper](const v1::CollectorConfig& config) {
@@ -278,7 +173,8 @@ int AgentCommand::Run() {
   }
   domain::EntityRegistry registry;
   domain::EventIdGenerator ids(static_cast<uint64_t>(getpid()));
-  absl::StatusOr<Started> started = StartKernel(kernel_, kmsg_, cluster_, node, registry, ids);
+  absl::StatusOr<StartedKernel> started =
+      StartKernel(kernel_, kmsg_, cluster_, node, registry, ids);
   if (!started.ok()) {
     std::fprintf(stderr, "tapio agent: kernel collector: %s\n",
                  std::string(started.status().message()).c_str());
@@ -297,10 +193,13 @@ int AgentCommand::Run() {
   std::fprintf(stderr, "tapio agent: node %s, kernel collector: %s\n", node.c_str(),
                started->mode.c_str());
   std::fflush(stderr);
+  KernelFiguresSnapshot kernel_figures;
+  kernel_figures.Set(started->source->Figures());
+  absl::Time next_figures = absl::Now() + kFiguresEvery;
   std::unique_ptr<transport::CollectorControl> control;
   if (shipper != nullptr) {
-    absl::StatusOr<std::unique_ptr<transport::CollectorControl>> made =
-        StartControl(shipping_, server_, token_file_, node, started->mode, *shipper);
+    absl::StatusOr<std::unique_ptr<transport::CollectorControl>> made = StartControl(
+        shipping_, server_, token_file_, node, started->mode, *shipper, kernel_figures);
     if (!made.ok()) {
       std::fprintf(stderr, "tapio agent: %s\n", std::string(made.status().message()).c_str());
       return 2;
@@ -319,6 +218,10 @@ int AgentCommand::Run() {
       std::fprintf(stderr, "tapio agent: kernel collector: %s\n", std::string(s.message()).c_str());
       exit_code = 1;
       break;
+    }
+    if (control != nullptr && absl::Now() >= next_figures) {
+      kernel_figures.Set(started->source->Figures());
+      next_figures = absl::Now() + kFiguresEvery;
     }
     if (shipper != nullptr) {
       shipper->Submit(events.size(), [&](size_t i, v1::UnifiedEvent& out) {

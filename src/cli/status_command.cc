@@ -66,6 +66,17 @@ int StatusCommand::Run() {
         static_cast<unsigned long long>(c.events_acked()),
         static_cast<unsigned long long>(c.events_dropped()),
         static_cast<unsigned long long>(c.events_queued()));
+    if (!c.has_kernel()) continue;
+    const v1::KernelFigures& k = c.kernel();
+    std::printf(
+        "  %-24s kernel: %llu record(s), %llu lost, %llu malformed, %llu unresolved cgroup(s); "
+        "tables full: flow %llu, DNS %llu, owner %llu\n",
+        "", static_cast<unsigned long long>(k.records()), static_cast<unsigned long long>(k.lost()),
+        static_cast<unsigned long long>(k.malformed()),
+        static_cast<unsigned long long>(k.unresolved_cgroups()),
+        static_cast<unsigned long long>(k.flow_table_full()),
+        static_cast<unsigned long long>(k.dns_table_full()),
+        static_cast<unsigned long long>(k.owner_table_full()));
   }
   return status.ready() ? 0 : 1;
 }

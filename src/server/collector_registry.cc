@@ -56,6 +56,7 @@ void CollectorRegistry::Heartbeat(const v1::CollectorHeartbeat& heartbeat) {
   s.set_events_acked(heartbeat.events_acked());
   s.set_events_dropped(heartbeat.events_dropped());
   s.set_events_queued(heartbeat.events_queued());
+  if (heartbeat.has_kernel()) *s.mutable_kernel() = heartbeat.kernel();
 }
 
 void CollectorRegistry::StreamOpened(const std::string& id) {

@@ -26,6 +26,47 @@ std::string LabelValue(absl::string_view value) {
   return absl::StrReplaceAll(value, {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}});
 }
 
+// What each agent's kernel collector reported in its last heartbeat.
+void AppendKernelFigures(std::string* out, const std::vector<v1::CollectorStatus>& collectors) {
+  struct Figure {
+    const char* name;
+    const char* help;
+    uint64_t (v1::KernelFigures::*value)() const;
+  };
+  const Figure figures[] = {
+      {"tapio_collector_kernel_records_total", "Records each agent read from the kernel.",
+       &v1::KernelFigures::records},
+      {"tapio_collector_kernel_lost_total",
+       "Records the kernel lost before the agent read them (a full BPF ring buffer, or the "
+       "kernel log overwritten), as the kernel counts them.",
+       &v1::KernelFigures::lost},
+      {"tapio_collector_kernel_malformed_total", "Kernel records the agent could not decode.",
+       &v1::KernelFigures::malformed},
+      {"tapio_collector_kernel_unresolved_cgroups_total",
+       "Kernel records whose cgroup id named no cgroup.", &v1::KernelFigures::unresolved_cgroups},
+  };
+  for (const Figure& figure : figures) {
+    Family(out, figure.name, "counter", figure.help);
+    for (const v1::CollectorStatus& c : collectors) {
+      if (!c.has_kernel()) continue;
+      Sample(out, figure.name, absl::StrCat("collector=\"", LabelValue(c.id()), "\""),
+             (c.kernel().*figure.value)());
+    }
+  }
+  Family(out, "tapio_collector_kernel_table_full_total", "counter",
+         "Kernel events each agent's programs could not count or name because a table was full.");
+  for (const v1::CollectorStatus& c : collectors) {
+    if (!c.has_kernel()) continue;
+    const std::string id = absl::StrCat("collector=\"", LabelValue(c.id()), "\"");
+    Sample(out, "tapio_collector_kernel_table_full_total", absl::StrCat(id, ",table=\"flow\""),
+           c.kernel().flow_table_full());
+    Sample(out, "tapio_collector_kernel_table_full_total", absl::StrCat(id, ",table=\"dns\""),
+           c.kernel().dns_table_full());
+    Sample(out, "tapio_collector_kernel_table_full_total", absl::StrCat(id, ",table=\"owner\""),
+           c.kernel().owner_table_full());
+  }
+}
+
 void AppendCollectors(std::string* out, const std::vector<v1::CollectorStatus>& collectors) {
   Family(out, "tapio_collector_events_total", "counter",
          "Events each collector sent, by what became of them.");
@@ -55,6 +96,7 @@ void AppendCollectors(std::string* out, const std::vector<v1::CollectorStatus>& 
     Sample(out, "tapio_collector_agent_events_dropped_total",
            absl::StrCat("collector=\"", LabelValue(c.id()), "\""), c.events_dropped());
   }
+  AppendKernelFigures(out, collectors);
 }
 
 // Bucket bounds of the pipeline's histograms, in seconds: its latencies are microseconds to
