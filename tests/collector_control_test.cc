@@ -223,7 +223,7 @@ TEST_F(CollectorControlTest, WrongCallsAreRefusedWithAReasonAndTheServerGoesOn) 
   grpc::Status registered = stub->Register(Call().get(), who, &config);
   ASSERT_TRUE(registered.ok()) << registered.error_message();
   EXPECT_EQ(config.generation(), 1u);
-  EXPECT_EQ(config.batch_events(), 1000u) << "the default of collectors.batch_events";
+  EXPECT_EQ(config.batch_events(), 5000u) << "the default of collectors.batch_events";
   stub.reset();
   EXPECT_EQ(server->Stop(), 0);
 }

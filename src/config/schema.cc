@@ -155,7 +155,7 @@ std::vector<Key> MakeSchema() {
       Integer("collectors.burst", "0", 0, 100'000'000,
               "Events a collector may send at once after a quiet spell (0: two seconds' worth).",
               [](Config& c) -> int& { return c.collectors.burst; }));
-  keys.push_back(Integer("collectors.batch_events", "1000", 1, 65536,
+  keys.push_back(Integer("collectors.batch_events", "5000", 1, 65536,
                          "Events per batch a server asks its collectors to send, at most.",
                          [](Config& c) -> int& { return c.collectors.batch_events; }));
   keys.push_back(Duration("collectors.batch_delay", "200ms", absl::Milliseconds(1),

@@ -43,7 +43,7 @@ struct CollectorSettings {
   // after a quiet spell (0: two seconds' worth).
   double events_per_second = 0;
   double burst = 0;
-  uint32_t batch_events = 1000;
+  uint32_t batch_events = 5000;
   absl::Duration batch_delay = absl::Milliseconds(200);
   absl::Duration heartbeat_interval = absl::Seconds(10);
 };

@@ -65,6 +65,9 @@ void EventShipper::Submit(size_t count, absl::FunctionRef<void(size_t, v1::Unifi
       CutBatch(true);
     }
   }
+  // At batch_delay's age a batch is cut here, not when the sending thread next wakes (which
+  // may be up to a delay later).
+  CutBatch(/*force=*/false);
 }
 
 void EventShipper::Finish() {

@@ -38,7 +38,7 @@ class EventShipper {
     // This collector's certificate and key (PEM), for a server that asks for one.
     std::string cert_file;
     std::string key_file;
-    size_t batch_events = 1000;
+    size_t batch_events = 5000;
     // A batch is also cut once its events reach this many bytes on the wire (the event that
     // crosses it is the last), so that it stays under the server's message limit: gRPC's
     // default is 4 MiB, tapio serve takes 16.
