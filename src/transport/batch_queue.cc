@@ -45,29 +45,25 @@ absl::StatusOr<BatchQueue> BatchQueue::Create(Options options) {
   return queue;
 }
 
-bool BatchQueue::Push(v1::EventBatch batch) {
-  return Push(std::make_shared<v1::EventBatch>(std::move(batch)));
-}
-
-bool BatchQueue::Push(std::shared_ptr<v1::EventBatch> batch) {
-  batch->set_sequence(next_sequence_++);
+bool BatchQueue::Push(EncodedBatch batch) {
+  batch.Number(next_sequence_++);
   ++counts_.pushed;
-  const size_t events = static_cast<size_t>(batch->events_size());
+  const size_t events = batch.events();
   // Once anything is on disk, newer batches go there too, so the order holds.
   if (spilled_.empty() && memory_events_ + events <= options_.memory_events) {
     memory_events_ += events;
-    memory_.push_back(std::move(batch));
+    memory_.push_back(std::make_shared<const EncodedBatch>(std::move(batch)));
     return true;
   }
-  if (Spill(*batch)) return true;
+  if (Spill(batch)) return true;
   ++counts_.dropped;
   counts_.dropped_events += events;
   return false;
 }
 
-bool BatchQueue::Spill(const v1::EventBatch& batch) {
+bool BatchQueue::Spill(const EncodedBatch& batch) {
   if (options_.spill_dir.empty()) return false;
-  std::string bytes = batch.SerializeAsString();
+  const std::string& bytes = batch.wire();
   if (spill_bytes_ + bytes.size() > options_.spill_bytes) return false;
   std::string path =
       absl::StrCat(options_.spill_dir, "/", absl::StrFormat("%020d", batch.sequence()), kSuffix);
@@ -94,11 +90,11 @@ bool BatchQueue::Unspill() {
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::error_code ignored;
     fs::remove(next.path, ignored);
-    v1::EventBatch batch;
-    if (!in.bad() && batch.ParseFromString(bytes)) {
-      batch.set_sequence(next.sequence);
-      memory_events_ += static_cast<size_t>(batch.events_size());
-      memory_.push_back(std::make_shared<const v1::EventBatch>(std::move(batch)));
+    absl::StatusOr<EncodedBatch> batch = EncodedBatch::FromWire(std::move(bytes));
+    // A file named for another number than the batch it holds is not one this queue wrote.
+    if (!in.bad() && batch.ok() && batch->sequence() == next.sequence) {
+      memory_events_ += batch->events();
+      memory_.push_back(std::make_shared<const EncodedBatch>(*std::move(batch)));
       return true;
     }
     // A file cut short or damaged (a crash while spilling): its events are lost; say so.
@@ -107,7 +103,7 @@ bool BatchQueue::Unspill() {
   return false;
 }
 
-std::shared_ptr<const v1::EventBatch> BatchQueue::At(size_t index) {
+std::shared_ptr<const EncodedBatch> BatchQueue::At(size_t index) {
   while (index >= memory_.size()) {
     if (!Unspill()) return nullptr;
   }
@@ -117,8 +113,8 @@ std::shared_ptr<const v1::EventBatch> BatchQueue::At(size_t index) {
 uint64_t BatchQueue::Ack(uint64_t sequence) {
   uint64_t events = 0;
   while (!memory_.empty() && memory_.front()->sequence() <= sequence) {
-    events += static_cast<uint64_t>(memory_.front()->events_size());
-    memory_events_ -= static_cast<size_t>(memory_.front()->events_size());
+    events += memory_.front()->events();
+    memory_events_ -= memory_.front()->events();
     memory_.pop_front();
     ++counts_.acked;
   }

@@ -13,7 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "tapio/v1/collector.pb.h"
+#include "transport/encoded_batch.h"
 
 namespace tapio::transport {
 
@@ -41,14 +41,12 @@ class BatchQueue {
   static absl::StatusOr<BatchQueue> Create(Options options);
 
   // Numbers the batch (1, 2, … after any recovered) and queues it; false when it was dropped.
-  // The queue shares the batch (which may live in an arena the pointer also owns).
-  bool Push(std::shared_ptr<tapio::v1::EventBatch> batch);
-  bool Push(tapio::v1::EventBatch batch);
+  bool Push(EncodedBatch batch);
 
   // The `index`-th batch from the oldest unacknowledged, loaded from disk when spilled; null
   // when there are not that many. Shared, not copied: it stays whole while being sent, whatever
   // the queue does meanwhile.
-  std::shared_ptr<const tapio::v1::EventBatch> At(size_t index);
+  std::shared_ptr<const EncodedBatch> At(size_t index);
 
   // Forgets every batch up to and including `sequence`; returns how many events they held.
   uint64_t Ack(uint64_t sequence);
@@ -59,7 +57,7 @@ class BatchQueue {
 
  private:
   explicit BatchQueue(Options options) : options_(std::move(options)) {}
-  bool Spill(const tapio::v1::EventBatch& batch);
+  bool Spill(const EncodedBatch& batch);
   // Moves the oldest spilled batch into memory; false when none can be read.
   bool Unspill();
 
@@ -70,7 +68,7 @@ class BatchQueue {
   };
 
   Options options_;
-  std::deque<std::shared_ptr<const tapio::v1::EventBatch>> memory_;
+  std::deque<std::shared_ptr<const EncodedBatch>> memory_;
   std::deque<SpilledBatch> spilled_;
   size_t memory_events_ = 0;
   uint64_t spill_bytes_ = 0;

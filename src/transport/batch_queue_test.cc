@@ -11,10 +11,18 @@
 namespace tapio::transport {
 namespace {
 
-v1::EventBatch Batch(uint64_t first_id, int events) {
-  v1::EventBatch batch;
-  for (int i = 0; i < events; ++i) batch.add_events()->set_id(first_id + static_cast<uint64_t>(i));
+EncodedBatch Batch(uint64_t first_id, int events) {
+  EncodedBatch batch;
+  for (int i = 0; i < events; ++i) {
+    v1::UnifiedEvent event;
+    event.set_id(first_id + static_cast<uint64_t>(i));
+    batch.Add(event);
+  }
   return batch;
+}
+
+uint64_t FirstId(const std::shared_ptr<const EncodedBatch>& batch) {
+  return batch->Decode().events(0).id();
 }
 
 class SpillDir {
@@ -36,7 +44,7 @@ TEST(BatchQueueTest, HoldsBatchesInOrderAndForgetsThemWhenAcknowledged) {
   ASSERT_TRUE(queue.Push(Batch(11, 10)));
   ASSERT_EQ(queue.size(), 2u);
   EXPECT_EQ(queue.At(0)->sequence(), 1u);
-  EXPECT_EQ(queue.At(1)->events(0).id(), 11u);
+  EXPECT_EQ(FirstId(queue.At(1)), 11u);
   EXPECT_EQ(queue.At(2), nullptr);
   EXPECT_EQ(queue.Ack(1), 10u);
   EXPECT_EQ(queue.size(), 1u);
@@ -60,10 +68,10 @@ TEST(BatchQueueTest, SpillsBeyondMemoryKeepsTheOrderAndLoadsBackAsAcksFreeRoom) 
   EXPECT_EQ(queue.counts().spilled, 4u);
   EXPECT_EQ(queue.memory_events(), 10u);
   for (uint64_t sequence = 1; sequence <= 5; ++sequence) {
-    std::shared_ptr<const v1::EventBatch> front = queue.At(0);
+    std::shared_ptr<const EncodedBatch> front = queue.At(0);
     ASSERT_NE(front, nullptr);
     EXPECT_EQ(front->sequence(), sequence);
-    EXPECT_EQ(front->events(0).id(), (sequence - 1) * 10 + 1);
+    EXPECT_EQ(FirstId(front), (sequence - 1) * 10 + 1);
     queue.Ack(sequence);
   }
   EXPECT_EQ(queue.size(), 0u);
@@ -79,8 +87,8 @@ TEST(BatchQueueTest, WhatAnEarlierRunSpilledIsQueuedAgainAndNumberingGoesOn) {
   }
   BatchQueue again = *BatchQueue::Create({/*memory_events=*/100, dir.path(), 1 << 20});
   ASSERT_EQ(again.size(), 2u);
-  EXPECT_EQ(again.At(0)->events(0).id(), 1u);
-  EXPECT_EQ(again.At(1)->events(0).id(), 6u);
+  EXPECT_EQ(FirstId(again.At(0)), 1u);
+  EXPECT_EQ(FirstId(again.At(1)), 6u);
   ASSERT_TRUE(again.Push(Batch(11, 5)));
   EXPECT_EQ(again.At(2)->sequence(), 3u);
 }
@@ -96,7 +104,7 @@ TEST(BatchQueueTest, ADamagedSpillFileIsCountedAsLostAndTheRestGoesOn) {
       << "\xff\xff\xff";
   BatchQueue again = *BatchQueue::Create({/*memory_events=*/100, dir.path(), 1 << 20});
   ASSERT_EQ(again.size(), 1u);
-  EXPECT_EQ(again.At(0)->events(0).id(), 6u);
+  EXPECT_EQ(FirstId(again.At(0)), 6u);
   EXPECT_EQ(again.counts().dropped, 1u);
 }
 

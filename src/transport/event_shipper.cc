@@ -1,11 +1,18 @@
 #include "transport/event_shipper.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
-#include "tapio/v1/collector.grpc.pb.h"
 #include "transport/channel_credentials.h"
+#include "transport/encoded_batch_stream.h"
 
 namespace tapio::transport {
+namespace {
+
+constexpr size_t kKeptEventBytes = 64 << 10;
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<EventShipper>> EventShipper::Start(Options options) {
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
@@ -25,19 +32,7 @@ EventShipper::EventShipper(Options options, BatchQueue queue,
       credentials_(std::move(credentials)),
       queue_(std::move(queue)),
       batch_events_(options_.batch_events),
-      batch_delay_(options_.batch_delay) {
-  absl::MutexLock lock(&mu_);
-  NewPending();
-}
-
-void EventShipper::NewPending() {
-  google::protobuf::ArenaOptions sizes;
-  sizes.start_block_size = 16 << 10;
-  sizes.max_block_size = 256 << 10;
-  pending_arena_ = std::make_shared<google::protobuf::Arena>(sizes);
-  pending_ = google::protobuf::Arena::CreateMessage<v1::EventBatch>(pending_arena_.get());
-  pending_bytes_ = 0;
-}
+      batch_delay_(options_.batch_delay) {}
 
 EventShipper::~EventShipper() {
   {
@@ -56,12 +51,14 @@ void EventShipper::Submit(size_t count, absl::FunctionRef<void(size_t, v1::Unifi
   absl::MutexLock lock(&mu_);
   counts_.seen += count;
   for (size_t i = 0; i < count; ++i) {
-    if (pending_->events_size() == 0) pending_since_ = absl::Now();
-    v1::UnifiedEvent& event = *pending_->add_events();
-    fill(i, event);
-    pending_bytes_ += event.ByteSizeLong();
-    if (static_cast<size_t>(pending_->events_size()) >= batch_events_ ||
-        pending_bytes_ >= options_.batch_bytes) {
+    if (pending_.events() == 0) pending_since_ = absl::Now();
+    scratch_.Clear();
+    fill(i, scratch_);
+    const size_t before = pending_.wire().size();
+    pending_.Add(scratch_);
+    // A large event's buffers are not kept for the next one.
+    if (pending_.wire().size() - before > kKeptEventBytes) scratch_ = v1::UnifiedEvent();
+    if (pending_.events() >= batch_events_ || pending_.wire().size() >= options_.batch_bytes) {
       CutBatch(true);
     }
   }
@@ -72,21 +69,23 @@ void EventShipper::Submit(size_t count, absl::FunctionRef<void(size_t, v1::Unifi
 
 void EventShipper::Finish() {
   absl::MutexLock lock(&mu_);
-  pending_->set_final(true);
+  pending_final_ = true;
   CutBatch(/*force=*/true);
 }
 
 bool EventShipper::CutBatch(bool force) {
-  const size_t n = static_cast<size_t>(pending_->events_size());
-  if (n == 0 && !pending_->final()) return false;
+  const size_t n = pending_.events();
+  if (n == 0 && !pending_final_) return false;
   if (!force && n < batch_events_ && absl::Now() - pending_since_ < batch_delay_) {
     return false;
   }
-  pending_->set_collector_id(options_.collector_id);
-  if (!queue_.Push(std::shared_ptr<v1::EventBatch>(std::move(pending_arena_), pending_))) {
-    counts_.dropped += n;
-  }
-  NewPending();
+  pending_.Close(options_.collector_id, pending_final_);
+  const size_t bytes = pending_.wire().size();
+  if (!queue_.Push(std::move(pending_))) counts_.dropped += n;
+  pending_ = EncodedBatch();
+  // The next batch is likely as large as this one.
+  pending_.Reserve(std::min(bytes, options_.batch_bytes));
+  pending_final_ = false;
   return true;
 }
 
@@ -100,7 +99,7 @@ bool EventShipper::Drain(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   CutBatch(/*force=*/true);
   auto empty = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return queue_.size() == 0 && pending_->events_size() == 0;
+    return queue_.size() == 0 && pending_.events() == 0;
   };
   return mu_.AwaitWithTimeout(absl::Condition(&empty), timeout);
 }
@@ -109,7 +108,7 @@ EventShipper::Counts EventShipper::counts() const {
   absl::MutexLock lock(&mu_);
   Counts c = counts_;
   c.spilled_batches = queue_.counts().spilled;
-  c.queued = queue_.memory_events() + static_cast<uint64_t>(pending_->events_size());
+  c.queued = queue_.memory_events() + static_cast<uint64_t>(pending_.events());
   return c;
 }
 
@@ -135,12 +134,10 @@ void EventShipper::Run() {
 }
 
 std::string EventShipper::Session() {
-  std::unique_ptr<v1::CollectorService::Stub> stub =
-      v1::CollectorService::NewStub(grpc::CreateChannel(options_.target, credentials_));
   grpc::ClientContext context;
   if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
-  std::unique_ptr<grpc::ClientReaderWriter<v1::EventBatch, v1::BatchAck>> stream =
-      stub->Stream(&context);
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(options_.target, credentials_);
+  std::unique_ptr<EncodedBatchStream> stream = OpenEncodedBatchStream(*channel, &context);
 
   bool broken = false;
   std::thread reader([&] {
@@ -155,14 +152,14 @@ std::string EventShipper::Session() {
 
   uint64_t last_sent = 0;
   while (true) {
-    std::shared_ptr<const v1::EventBatch> next;
+    std::shared_ptr<const EncodedBatch> next;
     {
       absl::MutexLock lock(&mu_);
       // The first batch not sent on this stream, when the window has room for it.
       auto sendable =
-          [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> std::shared_ptr<const v1::EventBatch> {
+          [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> std::shared_ptr<const EncodedBatch> {
         for (size_t i = 0; i < options_.window; ++i) {
-          std::shared_ptr<const v1::EventBatch> b = queue_.At(i);
+          std::shared_ptr<const EncodedBatch> b = queue_.At(i);
           if (b == nullptr) return nullptr;
           if (b->sequence() > last_sent) return b;
         }
@@ -178,8 +175,9 @@ std::string EventShipper::Session() {
       if (stopping_ || broken) break;
       next = sendable();
     }
-    if (!stream->Write(*next)) break;
-    last_sent = next->sequence();
+    const uint64_t sequence = next->sequence();
+    if (!stream->Write(WireOf(std::move(next)))) break;
+    last_sent = sequence;
     absl::MutexLock lock(&mu_);
     ++counts_.batches_sent;
   }

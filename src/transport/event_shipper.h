@@ -18,10 +18,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "google/protobuf/arena.h"
 #include "grpcpp/security/credentials.h"
 #include "tapio/v1/event.pb.h"
 #include "transport/batch_queue.h"
+#include "transport/encoded_batch.h"
 
 namespace tapio::transport {
 
@@ -72,9 +72,9 @@ class EventShipper {
   ~EventShipper();
 
   void Submit(std::vector<tapio::v1::UnifiedEvent> events);
-  // Appends `count` events that `fill(i, event)` builds in place, in the batch's arena (so that
-  // building and freeing them costs a few allocations a batch, not several an event). `fill`
-  // runs under the shipper's lock.
+  // Appends `count` events that `fill(i, event)` builds into an empty message, which the shipper
+  // serializes into the pending batch at once and then reuses (so that an event costs no
+  // allocation once the message's fields have grown). `fill` runs under the shipper's lock.
   void Submit(size_t count, absl::FunctionRef<void(size_t, tapio::v1::UnifiedEvent&)> fill);
   // Says that what was submitted so far is all there is (the end of a replay): the batch that
   // carries the last of it is marked final.
@@ -91,8 +91,6 @@ class EventShipper {
   void Run();
   // Cuts the pending events into a batch when it is full or old enough; true when it did.
   bool CutBatch(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Starts an empty pending batch in an arena of its own.
-  void NewPending() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // One stream, from connect to break; returns why it broke.
   std::string Session();
 
@@ -100,11 +98,12 @@ class EventShipper {
   const std::shared_ptr<grpc::ChannelCredentials> credentials_;
   mutable absl::Mutex mu_;
   BatchQueue queue_ ABSL_GUARDED_BY(mu_);
-  // The batch being filled, and the arena it lives in (which the queue shares once it is cut).
-  std::shared_ptr<google::protobuf::Arena> pending_arena_ ABSL_GUARDED_BY(mu_);
-  tapio::v1::EventBatch* pending_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // The batch being filled, and whether it is the last.
+  EncodedBatch pending_ ABSL_GUARDED_BY(mu_);
+  bool pending_final_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time pending_since_ ABSL_GUARDED_BY(mu_);
-  size_t pending_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Where Submit builds each event before it is serialized.
+  tapio::v1::UnifiedEvent scratch_ ABSL_GUARDED_BY(mu_);
   size_t batch_events_ ABSL_GUARDED_BY(mu_);
   absl::Duration batch_delay_ ABSL_GUARDED_BY(mu_);
   Counts counts_ ABSL_GUARDED_BY(mu_);
