@@ -104,6 +104,10 @@ struct NetworkPayload {
   uint32_t pid = 0;
   Comm comm;
   uint64_t cgroup_id = 0;
+  // The socket's cgroup, and the pod and container that cgroup is, when it is one.
+  Symbol cgroup_path;
+  Symbol container_id;
+  Symbol pod_uid;
 
   friend bool operator==(const NetworkPayload&, const NetworkPayload&) = default;
 };

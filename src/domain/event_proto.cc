@@ -132,6 +132,9 @@ NetworkPayload NetworkFromProto(const v1::NetworkPayload& in, FieldCheck& check)
   out.pid = in.pid();
   check.Comm("network.comm", in.comm(), out.comm);
   out.cgroup_id = in.cgroup_id();
+  out.cgroup_path = check.Text("network.cgroup_path", in.cgroup_path());
+  out.container_id = check.Identifier("network.container_id", in.container_id());
+  out.pod_uid = check.Identifier("network.pod_uid", in.pod_uid());
   return out;
 }
 
@@ -273,7 +276,17 @@ bool IsZero(const auto& array) {
   return true;
 }
 
-std::string Str(Symbol symbol) { return std::string(Resolve(symbol)); }
+// Sets a string field to a symbol's text, into the buffer the field already has when the
+// message is reused. An empty text leaves the field unset: the wire leaves it out either way,
+// and setting it would allocate.
+template <typename Message>
+void SetText(Message& message, std::string* (Message::*field)(), absl::string_view text) {
+  if (!text.empty()) (message.*field)()->assign(text.data(), text.size());
+}
+template <typename Message>
+void SetText(Message& message, std::string* (Message::*field)(), Symbol text) {
+  SetText(message, field, Resolve(text));
+}
 
 struct PayloadToProto {
   v1::UnifiedEvent& out;
@@ -283,11 +296,11 @@ struct PayloadToProto {
     v1::KernelPayload& k = *out.mutable_kernel();
     k.set_pid(in.pid);
     k.set_tgid(in.tgid);
-    k.set_comm(std::string(in.comm.view()));
+    SetText(k, &v1::KernelPayload::mutable_comm, in.comm.view());
     k.set_cgroup_id(in.cgroup_id);
-    k.set_cgroup_path(Str(in.cgroup_path));
-    k.set_container_id(Str(in.container_id));
-    k.set_pod_uid(Str(in.pod_uid));
+    SetText(k, &v1::KernelPayload::mutable_cgroup_path, in.cgroup_path);
+    SetText(k, &v1::KernelPayload::mutable_container_id, in.container_id);
+    SetText(k, &v1::KernelPayload::mutable_pod_uid, in.pod_uid);
     k.set_signal(in.signal);
     k.set_exit_code(in.exit_code);
     k.set_oom_score_adj(in.oom_score_adj);
@@ -298,7 +311,7 @@ struct PayloadToProto {
     k.set_pgtables_kb(in.pgtables_kb);
     k.set_memcg_usage_kb(in.memcg_usage_kb);
     k.set_memcg_limit_kb(in.memcg_limit_kb);
-    k.set_message(Str(in.message));
+    SetText(k, &v1::KernelPayload::mutable_message, in.message);
   }
   void operator()(const NetworkPayload& in) const {
     v1::NetworkPayload& n = *out.mutable_network();
@@ -314,58 +327,61 @@ struct PayloadToProto {
     n.set_netns(in.netns);
     n.set_count(in.count);
     n.set_pid(in.pid);
-    n.set_comm(std::string(in.comm.view()));
+    SetText(n, &v1::NetworkPayload::mutable_comm, in.comm.view());
     n.set_cgroup_id(in.cgroup_id);
+    SetText(n, &v1::NetworkPayload::mutable_cgroup_path, in.cgroup_path);
+    SetText(n, &v1::NetworkPayload::mutable_container_id, in.container_id);
+    SetText(n, &v1::NetworkPayload::mutable_pod_uid, in.pod_uid);
   }
   void operator()(const KubernetesPayload& in) const {
     v1::KubernetesPayload& k = *out.mutable_kubernetes();
-    k.set_reason(Str(in.reason));
-    k.set_message(Str(in.message));
+    SetText(k, &v1::KubernetesPayload::mutable_reason, in.reason);
+    SetText(k, &v1::KubernetesPayload::mutable_message, in.message);
     k.set_count(in.count);
     k.set_first_time_unix_nano(in.first_time_ns);
     k.set_last_time_unix_nano(in.last_time_ns);
-    k.set_container(Str(in.container));
+    SetText(k, &v1::KubernetesPayload::mutable_container, in.container);
     k.set_exit_code(in.exit_code);
     k.set_signal(in.signal);
     k.set_restart_count(in.restart_count);
-    k.set_field(Str(in.field));
-    k.set_from(Str(in.from));
-    k.set_to(Str(in.to));
-    k.set_component(Str(in.component));
+    SetText(k, &v1::KubernetesPayload::mutable_field, in.field);
+    SetText(k, &v1::KubernetesPayload::mutable_from, in.from);
+    SetText(k, &v1::KubernetesPayload::mutable_to, in.to);
+    SetText(k, &v1::KubernetesPayload::mutable_component, in.component);
   }
   void operator()(const ServicePayload& in) const {
     v1::ServicePayload& s = *out.mutable_service();
-    s.set_unit(Str(in.unit));
-    s.set_state(Str(in.state));
-    s.set_sub_state(Str(in.sub_state));
+    SetText(s, &v1::ServicePayload::mutable_unit, in.unit);
+    SetText(s, &v1::ServicePayload::mutable_state, in.state);
+    SetText(s, &v1::ServicePayload::mutable_sub_state, in.sub_state);
     s.set_priority(in.priority);
     s.set_pid(in.pid);
-    s.set_message(Str(in.message));
-    s.set_source_location(Str(in.source_location));
+    SetText(s, &v1::ServicePayload::mutable_message, in.message);
+    SetText(s, &v1::ServicePayload::mutable_source_location, in.source_location);
     s.set_exit_status(in.exit_status);
   }
   void operator()(const ApplicationPayload& in) const {
     v1::ApplicationPayload& a = *out.mutable_application();
-    a.set_service(Str(in.service));
-    a.set_span_name(Str(in.span_name));
+    SetText(a, &v1::ApplicationPayload::mutable_service, in.service);
+    SetText(a, &v1::ApplicationPayload::mutable_span_name, in.span_name);
     a.set_span_kind(in.span_kind);
     a.set_status_code(in.status_code);
-    a.set_status_message(Str(in.status_message));
+    SetText(a, &v1::ApplicationPayload::mutable_status_message, in.status_message);
     a.set_http_status(in.http_status);
-    a.set_peer_service(Str(in.peer_service));
+    SetText(a, &v1::ApplicationPayload::mutable_peer_service, in.peer_service);
     a.set_duration_nano(in.duration_ns);
-    a.set_log_line(Str(in.log_line));
+    SetText(a, &v1::ApplicationPayload::mutable_log_line, in.log_line);
   }
 };
 
 // The wire leaves empty strings out either way; setting one would still allocate it. Node
 // and cluster-wide entities have no namespace, kernel-seen ones often no uid.
 void EntityRefToProto(const EntityRef& ref, v1::EntityRef& entity) {
-  if (!ref.cluster.empty()) entity.set_cluster(Str(ref.cluster));
-  if (!ref.kind.empty()) entity.set_kind(Str(ref.kind));
-  if (!ref.namespace_name.empty()) entity.set_namespace_(Str(ref.namespace_name));
-  if (!ref.name.empty()) entity.set_name(Str(ref.name));
-  if (!ref.uid.empty()) entity.set_uid(Str(ref.uid));
+  SetText(entity, &v1::EntityRef::mutable_cluster, ref.cluster);
+  SetText(entity, &v1::EntityRef::mutable_kind, ref.kind);
+  SetText(entity, &v1::EntityRef::mutable_namespace_, ref.namespace_name);
+  SetText(entity, &v1::EntityRef::mutable_name, ref.name);
+  SetText(entity, &v1::EntityRef::mutable_uid, ref.uid);
 }
 
 }  // namespace
@@ -388,7 +404,7 @@ void ToProto(const Event& event, const EntityRegistry& registry, v1::UnifiedEven
   out.set_time_unix_nano(event.time_ns);
   out.set_observed_time_unix_nano(event.observed_ns);
   out.set_source(static_cast<v1::Source>(event.source));
-  out.set_type(Str(event.type));
+  SetText(out, &v1::UnifiedEvent::mutable_type, event.type);
   out.set_severity(static_cast<v1::Severity>(event.severity));
   if (event.entity.valid()) EntityRefToProto(registry.Get(event.entity), *out.mutable_entity());
   if (!IsZero(event.trace.trace_id)) {
@@ -401,10 +417,10 @@ void ToProto(const Event& event, const EntityRegistry& registry, v1::UnifiedEven
     out.mutable_trace()->set_parent_span_id(BytesOf(event.trace.parent_span_id, 8));
   }
   for (const auto& [key, value] : LabelItems(event.labels)) {
-    (*out.mutable_labels())[std::string(key)] = std::string(value);
+    (*out.mutable_labels())[std::string(key)].assign(value.data(), value.size());
   }
   for (absl::string_view id : StringListItems(event.correlation_ids)) {
-    out.add_correlation_ids(std::string(id));
+    out.add_correlation_ids()->assign(id.data(), id.size());
   }
   std::visit(PayloadToProto{out}, event.payload);
 }

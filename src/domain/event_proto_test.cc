@@ -84,6 +84,9 @@ std::vector<v1::UnifiedEvent> OneEventOfEachPayload() {
   n->set_pid(1873);
   n->set_comm("checkout");
   n->set_cgroup_id(99);
+  n->set_cgroup_path("/kubepods/burstable/pod8e2d4f61-0a3b-4c7d-9e15-2f6a8b4c0d93/5d8c6f0a");
+  n->set_container_id("5d8c6f0a");
+  n->set_pod_uid("8e2d4f61-0a3b-4c7d-9e15-2f6a8b4c0d93");
   events.push_back(network);
 
   v1::UnifiedEvent k8s = BaseEvent();

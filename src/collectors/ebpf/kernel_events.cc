@@ -131,19 +131,17 @@ void KernelEventDecoder::ResolveTask(uint64_t cgroup_id, uint64_t memcg_id, bool
   AddPodLabels(cgroup, labels);
 }
 
-void KernelEventDecoder::ResolveSocket(uint64_t cgroup_id, Labels* labels) {
+void KernelEventDecoder::ResolveSocket(uint64_t cgroup_id, domain::NetworkPayload* payload,
+                                       Labels* labels) {
   if (cgroup_id == 0) return;
   absl::StatusOr<ResolvedCgroup> resolved = cgroups_.Resolve(CgroupHierarchy::kUnified, cgroup_id);
   if (!resolved.ok()) {
     ++counts_.unresolved_cgroups;
     return;
   }
-  labels->emplace_back("cgroup_path", domain::Resolve(resolved->path));
-  if (!resolved->in_pod) return;
-  labels->emplace_back("pod_uid", domain::Resolve(resolved->pod_uid));
-  if (!resolved->container_id.empty()) {
-    labels->emplace_back("container_id", domain::Resolve(resolved->container_id));
-  }
+  payload->cgroup_path = resolved->path;
+  payload->pod_uid = resolved->pod_uid;
+  payload->container_id = resolved->container_id;
   AddPodLabels(*resolved, labels);
 }
 
@@ -250,7 +248,7 @@ absl::Status KernelEventDecoder::DecodeTcpEvent(absl::Span<const uint8_t> bytes,
   payload.cgroup_id = record.cgroup_id;
   Labels labels;
   if (!direction.empty()) labels.emplace_back("direction", direction);
-  ResolveSocket(record.cgroup_id, &labels);
+  ResolveSocket(record.cgroup_id, &payload, &labels);
   event.labels = domain::InternLabels(std::move(labels));
   event.payload = payload;
   out->push_back(event);
@@ -273,7 +271,7 @@ void KernelEventDecoder::DecodeRetransmits(const tapio_tcp_flow& flow,
   std::string first = absl::StrCat(boot_to_unix_ns_ + static_cast<int64_t>(value.first_ns));
   labels.emplace_back("first_time_ns", first);
   if (value.state == kTcpSynSent) labels.emplace_back("handshake", "true");
-  ResolveSocket(value.cgroup_id, &labels);
+  ResolveSocket(value.cgroup_id, &payload, &labels);
   event.labels = domain::InternLabels(std::move(labels));
   event.payload = payload;
   out->push_back(event);
@@ -295,7 +293,7 @@ void KernelEventDecoder::DecodeDnsErrors(const tapio_dns_key& key, const tapio_d
                                                                  : "OTHER");
   std::string first = absl::StrCat(boot_to_unix_ns_ + static_cast<int64_t>(value.first_ns));
   labels.emplace_back("first_time_ns", first);
-  ResolveSocket(key.cgroup_id, &labels);
+  ResolveSocket(key.cgroup_id, &payload, &labels);
   event.labels = domain::InternLabels(std::move(labels));
   event.payload = payload;
   out->push_back(event);

@@ -2,10 +2,10 @@
 // Source::kKernel. Kept apart from the loaders so that decoding is tested without root.
 //
 // Events are about the node (EntityRef{cluster, "Node", name}), as the kmsg collector's are;
-// the pod and container travel in KernelPayload.pod_uid and container_id (and in the labels
-// "pod_uid" and "container_id" of network events), resolved from the cgroup id, for a later
-// stage to re-target the event. Thread-compatible: a KernelEventDecoder is used by one
-// thread at a time; the resolver it borrows is thread-safe.
+// the pod and container travel in the payload's pod_uid and container_id (KernelPayload's,
+// NetworkPayload's), resolved from the cgroup id, for a later stage to re-target the event.
+// Thread-compatible: a KernelEventDecoder is used by one thread at a time; the resolver it borrows
+// is thread-safe.
 #ifndef TAPIO_COLLECTORS_EBPF_KERNEL_EVENTS_H_
 #define TAPIO_COLLECTORS_EBPF_KERNEL_EVENTS_H_
 
@@ -90,7 +90,7 @@ class KernelEventDecoder {
   void ResolveTask(uint64_t cgroup_id, uint64_t memcg_id, bool prefer_memcg,
                    domain::KernelPayload* payload,
                    std::vector<std::pair<absl::string_view, absl::string_view>>* labels);
-  void ResolveSocket(uint64_t cgroup_id,
+  void ResolveSocket(uint64_t cgroup_id, domain::NetworkPayload* payload,
                      std::vector<std::pair<absl::string_view, absl::string_view>>* labels);
   absl::Status Malformed(absl::string_view what, size_t size);
 

@@ -44,6 +44,7 @@ class KernelEventDecoderTest : public ::testing::Test {
     std::filesystem::create_directories(unified_ + "/tapio-test");
     container_path_ = absl::StrCat("/kubepods/burstable/pod", kPodUid, "/", kContainerId);
     std::filesystem::create_directories(memory_ + container_path_);
+    std::filesystem::create_directories(unified_ + container_path_);
     CgroupResolver::Options roots;
     roots.unified_root = unified_;
     roots.memory_root = memory_;
@@ -64,6 +65,7 @@ class KernelEventDecoderTest : public ::testing::Test {
   uint64_t ContainerMemcg() const { return Inode(memory_ + container_path_); }
   uint64_t UnifiedRoot() const { return Inode(unified_); }
   uint64_t UnifiedTestCgroup() const { return Inode(unified_ + "/tapio-test"); }
+  uint64_t UnifiedContainer() const { return Inode(unified_ + container_path_); }
 
   domain::FakeClock clock_{42};
   domain::EventIdGenerator ids_{7};
@@ -230,11 +232,28 @@ TEST_F(KernelEventDecoderTest, DecodesRefusalsAndResets) {
   EXPECT_EQ(payload.pid, 10u);
   EXPECT_EQ(payload.comm.view(), "curl");
   EXPECT_EQ(payload.cgroup_id, UnifiedTestCgroup());
-  EXPECT_EQ(domain::FindLabel(out[0].labels, "cgroup_path"), "/tapio-test");
+  EXPECT_EQ(domain::Resolve(payload.cgroup_path), "/tapio-test");
+  EXPECT_TRUE(payload.pod_uid.empty()) << "not a pod's cgroup";
 
   EXPECT_EQ(domain::Resolve(out[1].type), "net.connection_reset");
   EXPECT_EQ(domain::FindLabel(out[1].labels, "direction"), "sent");
   EXPECT_EQ(std::get<domain::NetworkPayload>(out[1].payload).error, ECONNRESET);
+}
+
+TEST_F(KernelEventDecoderTest, ASocketOfAPodsContainerNamesThePodAndContainer) {
+  tapio_tcp_event reset = {};
+  reset.kind = TAPIO_TCP_RESET_RECEIVED;
+  reset.state = 1;
+  reset.flow.family = AF_INET;
+  reset.cgroup_id = UnifiedContainer();
+  std::vector<domain::Event> out;
+  ASSERT_TRUE(decoder_->DecodeTcpEvent(Bytes(reset), &out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  const auto& payload = std::get<domain::NetworkPayload>(out[0].payload);
+  EXPECT_EQ(domain::Resolve(payload.cgroup_path), container_path_);
+  EXPECT_EQ(domain::Resolve(payload.pod_uid), kPodUid);
+  EXPECT_EQ(domain::Resolve(payload.container_id), kContainerId);
+  EXPECT_EQ(domain::FindLabel(out[0].labels, "qos_class"), "burstable");
 }
 
 TEST_F(KernelEventDecoderTest, DecodesRetransmitsOfAFlowAsOneCountedEvent) {

@@ -8,13 +8,27 @@
 
 namespace tapio::intelligence {
 
-bool AttributeToPod(const TopologyGraph& graph, domain::Event& event) {
-  const auto* kernel = std::get_if<domain::KernelPayload>(&event.payload);
-  if (kernel == nullptr) return false;
+namespace {
+
+// The pod a kernel or network event's cgroup names, when the graph knows it.
+template <typename Payload>
+std::optional<domain::EntityId> PodOf(const TopologyGraph& graph, const Payload& payload) {
   std::optional<domain::EntityId> pod;
-  if (!kernel->pod_uid.empty()) pod = graph.PodByUid(kernel->pod_uid);
-  if (!pod.has_value() && !kernel->container_id.empty()) {
-    pod = graph.PodByContainerId(kernel->container_id);
+  if (!payload.pod_uid.empty()) pod = graph.PodByUid(payload.pod_uid);
+  if (!pod.has_value() && !payload.container_id.empty()) {
+    pod = graph.PodByContainerId(payload.container_id);
+  }
+  return pod;
+}
+
+}  // namespace
+
+bool AttributeToPod(const TopologyGraph& graph, domain::Event& event) {
+  std::optional<domain::EntityId> pod;
+  if (const auto* kernel = std::get_if<domain::KernelPayload>(&event.payload)) {
+    pod = PodOf(graph, *kernel);
+  } else if (const auto* network = std::get_if<domain::NetworkPayload>(&event.payload)) {
+    pod = PodOf(graph, *network);
   }
   if (!pod.has_value() || *pod == event.entity) return false;
   domain::EntityRef node = graph.registry().Get(event.entity);

@@ -1,7 +1,7 @@
-// Kernel events arrive about the node they happened on, with the pod uid or container id of
-// the cgroup involved. Once the topology knows that pod, the event belongs to it: this moves
-// such an event to the pod (keeping the node as the "node" label). Call it before an event is
-// submitted, since the pipeline shards by entity. Thread-safe (reads the graph).
+// Kernel and network events arrive about the node they happened on, with the pod uid or
+// container id of the cgroup involved. Once the topology knows that pod, the event belongs to it:
+// this moves such an event to the pod (keeping the node as the "node" label). Call it before an
+// event is submitted, since the pipeline shards by entity. Thread-safe (reads the graph).
 #ifndef TAPIO_INTELLIGENCE_TOPOLOGY_POD_ATTRIBUTION_H_
 #define TAPIO_INTELLIGENCE_TOPOLOGY_POD_ATTRIBUTION_H_
 

@@ -45,6 +45,15 @@ TEST(PodAttributionTest, KernelEventMovesFromItsNodeToTheKnownPod) {
   EXPECT_TRUE(AttributeToPod(graph, by_container));
   EXPECT_EQ(by_container.entity, pod_id);
 
+  domain::Event refused;
+  refused.entity = node;
+  domain::NetworkPayload socket;
+  socket.container_id = Intern("5d8c6f0a");
+  refused.payload = socket;
+  EXPECT_TRUE(AttributeToPod(graph, refused)) << "a socket of the pod's container";
+  EXPECT_EQ(refused.entity, pod_id);
+  EXPECT_EQ(domain::FindLabel(refused.labels, "node"), "node-7");
+
   domain::Event host;
   host.entity = node;
   host.payload = domain::KernelPayload{};
