@@ -10,7 +10,12 @@
 namespace tapio::transport {
 namespace {
 
-constexpr size_t kKeptEventBytes = 64 << 10;
+google::protobuf::ArenaOptions ScratchOptions(std::array<char, 16 << 10>& block) {
+  google::protobuf::ArenaOptions options;
+  options.initial_block = block.data();
+  options.initial_block_size = block.size();
+  return options;
+}
 
 }  // namespace
 
@@ -31,6 +36,7 @@ EventShipper::EventShipper(Options options, BatchQueue queue,
     : options_(std::move(options)),
       credentials_(std::move(credentials)),
       queue_(std::move(queue)),
+      scratch_(ScratchOptions(scratch_block_)),
       batch_events_(options_.batch_events),
       batch_delay_(options_.batch_delay) {}
 
@@ -52,12 +58,10 @@ void EventShipper::Submit(size_t count, absl::FunctionRef<void(size_t, v1::Unifi
   counts_.seen += count;
   for (size_t i = 0; i < count; ++i) {
     if (pending_.events() == 0) pending_since_ = absl::Now();
-    scratch_.Clear();
-    fill(i, scratch_);
-    const size_t before = pending_.wire().size();
-    pending_.Add(scratch_);
-    // A large event's buffers are not kept for the next one.
-    if (pending_.wire().size() - before > kKeptEventBytes) scratch_ = v1::UnifiedEvent();
+    auto* event = google::protobuf::Arena::CreateMessage<v1::UnifiedEvent>(&scratch_);
+    fill(i, *event);
+    pending_.Add(*event);
+    scratch_.Reset();
     if (pending_.events() >= batch_events_ || pending_.wire().size() >= options_.batch_bytes) {
       CutBatch(true);
     }

@@ -7,6 +7,7 @@
 #ifndef TAPIO_TRANSPORT_EVENT_SHIPPER_H_
 #define TAPIO_TRANSPORT_EVENT_SHIPPER_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "google/protobuf/arena.h"
 #include "grpcpp/security/credentials.h"
 #include "tapio/v1/event.pb.h"
 #include "transport/batch_queue.h"
@@ -73,8 +75,9 @@ class EventShipper {
 
   void Submit(std::vector<tapio::v1::UnifiedEvent> events);
   // Appends `count` events that `fill(i, event)` builds into an empty message, which the shipper
-  // serializes into the pending batch at once and then reuses (so that an event costs no
-  // allocation once the message's fields have grown). `fill` runs under the shipper's lock.
+  // serializes into the pending batch at once. The message lives in an arena that is reset
+  // after each event, so building one costs next to no allocation. `fill` runs under the
+  // shipper's lock.
   void Submit(size_t count, absl::FunctionRef<void(size_t, tapio::v1::UnifiedEvent&)> fill);
   // Says that what was submitted so far is all there is (the end of a replay): the batch that
   // carries the last of it is marked final.
@@ -102,8 +105,10 @@ class EventShipper {
   EncodedBatch pending_ ABSL_GUARDED_BY(mu_);
   bool pending_final_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time pending_since_ ABSL_GUARDED_BY(mu_);
-  // Where Submit builds each event before it is serialized.
-  tapio::v1::UnifiedEvent scratch_ ABSL_GUARDED_BY(mu_);
+  // Where Submit builds each event before it is serialized, reset after each: an event of
+  // ordinary size fits in the first block, so only its long strings allocate.
+  alignas(8) std::array<char, 16 << 10> scratch_block_;
+  google::protobuf::Arena scratch_ ABSL_GUARDED_BY(mu_);
   size_t batch_events_ ABSL_GUARDED_BY(mu_);
   absl::Duration batch_delay_ ABSL_GUARDED_BY(mu_);
   Counts counts_ ABSL_GUARDED_BY(mu_);
