@@ -235,7 +235,7 @@ TEST_F(HttpApiTest, TheEventStreamCarriesEachMatchingEventAsItIsStored) {
     e.mutable_entity()->set_namespace_("shop");
     e.mutable_entity()->set_name(id % 2 == 0 ? "api-0" : "web-0");
   }
-  shipper->Submit(std::move(batch));
+  shipper->Submit(batch);
   ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
   EXPECT_TRUE(reader->Done());
   std::string received = reader->received();

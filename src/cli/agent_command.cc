@@ -19,6 +19,7 @@
 #include "cli/token_file.h"
 #include "domain/event_id.h"
 #include "domain/event_proto.h"
+#include "domain/event_wire.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "transport/collector_control.h"
@@ -224,8 +225,8 @@ int AgentCommand::Run() {
       next_figures = absl::Now() + kFiguresEvery;
     }
     if (shipper != nullptr) {
-      shipper->Submit(events.size(), [&](size_t i, v1::UnifiedEvent& out) {
-        domain::ToProto(events[i], registry, &out);
+      shipper->Submit(events.size(), [&](size_t i, std::string* out) {
+        domain::AppendWire(events[i], registry, out);
       });
       continue;
     }

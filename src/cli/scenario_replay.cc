@@ -22,7 +22,7 @@ absl::StatusOr<ReplayResult> ReplayIntoServer(const std::string& path, const std
   result.events = read->events.size();
   result.object_changes = read->object_changes;
   result.report = std::move(read->report);
-  out.Submit(std::move(read->events));
+  out.Submit(read->events);
   out.Finish();
   if (!out.Drain(timeout)) {
     transport::EventShipper::Counts c = out.counts();

@@ -276,9 +276,8 @@ bool IsZero(const auto& array) {
   return true;
 }
 
-// Sets a string field to a symbol's text, into the buffer the field already has when the
-// message is reused. An empty text leaves the field unset: the wire leaves it out either way,
-// and setting it would allocate.
+// Sets a string field to a symbol's text, without a temporary string. An empty text leaves
+// the field unset: the wire leaves it out either way, and setting it would allocate.
 template <typename Message>
 void SetText(Message& message, std::string* (Message::*field)(), absl::string_view text) {
   if (!text.empty()) (message.*field)()->assign(text.data(), text.size());
@@ -394,12 +393,6 @@ v1::EntityRef ToProto(const EntityRef& ref) {
 
 v1::UnifiedEvent ToProto(const Event& event, const EntityRegistry& registry) {
   v1::UnifiedEvent out;
-  ToProto(event, registry, &out);
-  return out;
-}
-
-void ToProto(const Event& event, const EntityRegistry& registry, v1::UnifiedEvent* wire) {
-  v1::UnifiedEvent& out = *wire;
   out.set_id(event.id);
   out.set_time_unix_nano(event.time_ns);
   out.set_observed_time_unix_nano(event.observed_ns);
@@ -423,6 +416,7 @@ void ToProto(const Event& event, const EntityRegistry& registry, v1::UnifiedEven
     out.add_correlation_ids()->assign(id.data(), id.size());
   }
   std::visit(PayloadToProto{out}, event.payload);
+  return out;
 }
 
 }  // namespace tapio::domain

@@ -29,8 +29,6 @@ absl::StatusOr<Event> FromProto(const tapio::v1::UnifiedEvent& wire, EntityRegis
 
 // Converts `event` back to the wire form. REQUIRES: its entity came from `registry`.
 tapio::v1::UnifiedEvent ToProto(const Event& event, const EntityRegistry& registry);
-// The same into `*out`, which must be empty, allocating in `out`'s arena when it has one.
-void ToProto(const Event& event, const EntityRegistry& registry, tapio::v1::UnifiedEvent* out);
 
 // The wire form of an entity reference.
 tapio::v1::EntityRef ToProto(const EntityRef& ref);

@@ -84,7 +84,7 @@ void BM_IngestFourAgentsIntoDurableSqlite(benchmark::State& state) {
     for (int a = 0; a < kAgents; ++a) {
       senders.emplace_back([&, a] {
         for (auto& batch : work[static_cast<size_t>(a)])
-          agents[static_cast<size_t>(a)]->Submit(std::move(batch));
+          agents[static_cast<size_t>(a)]->Submit(batch);
         agents[static_cast<size_t>(a)]->Drain(absl::Minutes(5));
       });
     }

@@ -16,7 +16,7 @@ EncodedBatch Batch(uint64_t first_id, int events) {
   for (int i = 0; i < events; ++i) {
     v1::UnifiedEvent event;
     event.set_id(first_id + static_cast<uint64_t>(i));
-    batch.Add(event);
+    batch.Add(event.SerializeAsString());
   }
   return batch;
 }

@@ -24,17 +24,14 @@ absl::StatusOr<EncodedBatch> EncodedBatch::FromWire(std::string wire) {
   return batch;
 }
 
-void EncodedBatch::Add(const v1::UnifiedEvent& event) {
-  const size_t size = event.ByteSizeLong();
+void EncodedBatch::Add(absl::string_view event) {
   const uint32_t tag = WireFormatLite::MakeTag(v1::EventBatch::kEventsFieldNumber,
                                                WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
-  const size_t start = wire_.size();
-  wire_.resize(start + CodedOutputStream::VarintSize32(tag) +
-               CodedOutputStream::VarintSize64(size) + size);
-  auto* out = reinterpret_cast<uint8_t*>(wire_.data() + start);
-  out = CodedOutputStream::WriteVarint32ToArray(tag, out);
-  out = CodedOutputStream::WriteVarint64ToArray(size, out);
-  event.SerializeWithCachedSizesToArray(out);
+  uint8_t prefix[16];
+  uint8_t* end = CodedOutputStream::WriteVarint32ToArray(tag, prefix);
+  end = CodedOutputStream::WriteVarint64ToArray(event.size(), end);
+  wire_.append(reinterpret_cast<const char*>(prefix), static_cast<size_t>(end - prefix));
+  wire_.append(event.data(), event.size());
   ++events_;
 }
 

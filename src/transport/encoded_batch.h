@@ -13,7 +13,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "tapio/v1/collector.pb.h"
-#include "tapio/v1/event.pb.h"
 
 namespace tapio::transport {
 
@@ -25,8 +24,8 @@ class EncodedBatch {
   // `wire` is not an EventBatch (a file cut short).
   static absl::StatusOr<EncodedBatch> FromWire(std::string wire);
 
-  // Appends `event` as the next element of `events`.
-  void Add(const tapio::v1::UnifiedEvent& event);
+  // Appends a serialized UnifiedEvent as the next element of `events`.
+  void Add(absl::string_view event);
   // Appends the collector's id and, when `final`, the final mark.
   void Close(absl::string_view collector_id, bool final);
   // Appends the sequence number the queue gives the batch.

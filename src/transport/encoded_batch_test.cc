@@ -23,8 +23,8 @@ TEST(EncodedBatchTest, ReadsBackAsTheBatchOfItsEventsInOrder) {
   oom.mutable_kernel()->set_comm("java");
   (*oom.mutable_labels())["qos_class"] = "burstable";
   EncodedBatch batch;
-  batch.Add(refused);
-  batch.Add(oom);
+  batch.Add(refused.SerializeAsString());
+  batch.Add(oom.SerializeAsString());
   batch.Close("agent/node-7", /*final=*/true);
   batch.Number(12);
 
@@ -42,7 +42,9 @@ TEST(EncodedBatchTest, ReadsBackAsTheBatchOfItsEventsInOrder) {
 
 TEST(EncodedBatchTest, WhatWasSpilledComesBackWithItsNumberAndCount) {
   EncodedBatch batch;
-  for (uint64_t id = 1; id <= 3; ++id) batch.Add(Event(id, "kernel.process_exit"));
+  for (uint64_t id = 1; id <= 3; ++id) {
+    batch.Add(Event(id, "kernel.process_exit").SerializeAsString());
+  }
   batch.Close("agent/node-7", /*final=*/false);
   batch.Number(5);
 

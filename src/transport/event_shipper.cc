@@ -10,12 +10,7 @@
 namespace tapio::transport {
 namespace {
 
-google::protobuf::ArenaOptions ScratchOptions(std::array<char, 16 << 10>& block) {
-  google::protobuf::ArenaOptions options;
-  options.initial_block = block.data();
-  options.initial_block_size = block.size();
-  return options;
-}
+constexpr size_t kKeptEventBytes = 64 << 10;
 
 }  // namespace
 
@@ -36,7 +31,6 @@ EventShipper::EventShipper(Options options, BatchQueue queue,
     : options_(std::move(options)),
       credentials_(std::move(credentials)),
       queue_(std::move(queue)),
-      scratch_(ScratchOptions(scratch_block_)),
       batch_events_(options_.batch_events),
       batch_delay_(options_.batch_delay) {}
 
@@ -49,19 +43,20 @@ EventShipper::~EventShipper() {
   thread_.join();
 }
 
-void EventShipper::Submit(std::vector<v1::UnifiedEvent> events) {
-  Submit(events.size(), [&](size_t i, v1::UnifiedEvent& out) { out = std::move(events[i]); });
+void EventShipper::Submit(const std::vector<v1::UnifiedEvent>& events) {
+  Submit(events.size(), [&](size_t i, std::string* out) { events[i].AppendToString(out); });
 }
 
-void EventShipper::Submit(size_t count, absl::FunctionRef<void(size_t, v1::UnifiedEvent&)> fill) {
+void EventShipper::Submit(size_t count, absl::FunctionRef<void(size_t, std::string*)> encode) {
   absl::MutexLock lock(&mu_);
   counts_.seen += count;
   for (size_t i = 0; i < count; ++i) {
     if (pending_.events() == 0) pending_since_ = absl::Now();
-    auto* event = google::protobuf::Arena::CreateMessage<v1::UnifiedEvent>(&scratch_);
-    fill(i, *event);
-    pending_.Add(*event);
-    scratch_.Reset();
+    scratch_.clear();
+    encode(i, &scratch_);
+    pending_.Add(scratch_);
+    // A large event's buffer is not kept for the next one.
+    if (scratch_.size() > kKeptEventBytes) std::string().swap(scratch_);
     if (pending_.events() >= batch_events_ || pending_.wire().size() >= options_.batch_bytes) {
       CutBatch(true);
     }

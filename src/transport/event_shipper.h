@@ -7,7 +7,6 @@
 #ifndef TAPIO_TRANSPORT_EVENT_SHIPPER_H_
 #define TAPIO_TRANSPORT_EVENT_SHIPPER_H_
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,7 +18,6 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "google/protobuf/arena.h"
 #include "grpcpp/security/credentials.h"
 #include "tapio/v1/event.pb.h"
 #include "transport/batch_queue.h"
@@ -73,12 +71,11 @@ class EventShipper {
   // Stops sending; what is not acknowledged stays in the spill directory when there is one.
   ~EventShipper();
 
-  void Submit(std::vector<tapio::v1::UnifiedEvent> events);
-  // Appends `count` events that `fill(i, event)` builds into an empty message, which the shipper
-  // serializes into the pending batch at once. The message lives in an arena that is reset
-  // after each event, so building one costs next to no allocation. `fill` runs under the
+  void Submit(const std::vector<tapio::v1::UnifiedEvent>& events);
+  // Appends `count` events that `encode(i, out)` appends to `*out` (empty) as a serialized
+  // UnifiedEvent: domain::AppendWire, or a message's AppendToString. `encode` runs under the
   // shipper's lock.
-  void Submit(size_t count, absl::FunctionRef<void(size_t, tapio::v1::UnifiedEvent&)> fill);
+  void Submit(size_t count, absl::FunctionRef<void(size_t, std::string*)> encode);
   // Says that what was submitted so far is all there is (the end of a replay): the batch that
   // carries the last of it is marked final.
   void Finish();
@@ -105,10 +102,8 @@ class EventShipper {
   EncodedBatch pending_ ABSL_GUARDED_BY(mu_);
   bool pending_final_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time pending_since_ ABSL_GUARDED_BY(mu_);
-  // Where Submit builds each event before it is serialized, reset after each: an event of
-  // ordinary size fits in the first block, so only its long strings allocate.
-  alignas(8) std::array<char, 16 << 10> scratch_block_;
-  google::protobuf::Arena scratch_ ABSL_GUARDED_BY(mu_);
+  // Where Submit encodes each event before it joins the pending batch.
+  std::string scratch_ ABSL_GUARDED_BY(mu_);
   size_t batch_events_ ABSL_GUARDED_BY(mu_);
   absl::Duration batch_delay_ ABSL_GUARDED_BY(mu_);
   Counts counts_ ABSL_GUARDED_BY(mu_);

@@ -83,7 +83,7 @@ TEST(EventShipperTest, BatchesAreCutBySizeSoThatLargeEventsStillGetThrough) {
   auto shipper = *EventShipper::Start(options);
   std::vector<v1::UnifiedEvent> events = Events(1, 100);
   for (v1::UnifiedEvent& e : events) e.set_raw(std::string(100 * 1024, 'x'));
-  shipper->Submit(std::move(events));
+  shipper->Submit(events);
   ASSERT_TRUE(shipper->Drain(absl::Seconds(20))) << shipper->counts().last_error;
   EXPECT_EQ(receiver.ids(), Range(1, 100));
   // 3 MiB a batch: 31 events of 100 KB, the 31st crossing the bound.
