@@ -38,7 +38,7 @@ class EncodedBatch {
   uint64_t sequence() const { return sequence_; }
   // The serialized EventBatch.
   const std::string& wire() const { return wire_; }
-  // The batch as a message, for reading it back (tests, the spill path).
+  // The batch as a message, for reading it back in tests.
   tapio::v1::EventBatch Decode() const;
 
  private:
