@@ -25,7 +25,8 @@ bool Matches(const domain::Labels& selector, const domain::Labels& labels) {
 }
 
 // Hashes the fields of `object` that decide its edges: owners, labels, and per kind the node,
-// claims, config references, selector and bound volume.
+// claims, config references, selector and bound volume. A pod's container ids are not among
+// them: a restart changes them and no edge.
 uint64_t RelationsHash(const domain::KubeObject& object) {
   size_t hash = absl::HashOf(object.kind, object.meta.labels.size());
   auto mix = [&hash](auto... values) { hash = absl::HashOf(hash, values...); };
@@ -37,9 +38,6 @@ uint64_t RelationsHash(const domain::KubeObject& object) {
     for (const domain::ConfigRef& ref : pod->volume_config_refs) mix(ref.kind, ref.name);
     for (const domain::ContainerSpec& c : pod->containers) {
       for (const domain::ConfigRef& ref : c.config_refs) mix(ref.kind, ref.name);
-    }
-    for (const domain::ContainerStatus& status : pod->statuses) {
-      mix(status.container_id, status.last_state.container_id);
     }
   } else if (const auto* service = object.service()) {
     for (const auto& [key, value] : service->selector) mix(key, value);
@@ -143,18 +141,26 @@ absl::Status TopologyGraph::Apply(const domain::ObjectChange& change) {
   }
   absl::MutexLock lock(&mu_);
   const Symbol ns = object.meta.namespace_name;
+  domain::EntityRef ref{cluster_, domain::Intern(domain::KubeKindName(object.kind)),
+                        domain::IsClusterScoped(object.kind) ? Symbol{} : ns, object.meta.name,
+                        object.meta.uid};
+  absl::StatusOr<EntityId> registered = registry_.Register(ref);
+  if (!registered.ok()) return absl::InvalidArgumentError("object could not be registered");
+  const EntityId id = *registered;
   // Known to the graph, not merely to the registry: an event may have named the object first.
-  std::optional<EntityId> named =
-      registry_.FindByName(cluster_, domain::Intern(domain::KubeKindName(object.kind)),
-                           domain::IsClusterScoped(object.kind) ? Symbol{} : ns, object.meta.name);
-  bool known = named.has_value() && info_.contains(*named);
+  auto [slot, met] = info_.try_emplace(id);
+  EntityInfo& info = slot->second;
   // A newly met object's relations hold from its creation, not from when Tapio first saw it
   // (a dump taken after an incident must still explain the incident).
   int64_t at = change.time_ns;
-  if (!known && object.meta.created_ns > 0) at = std::min(at, object.meta.created_ns);
-  EntityId id = Entity(object.kind, ns, object.meta.name, object.meta.uid, at);
-  if (!id.valid()) return absl::InvalidArgumentError("object could not be registered");
-  EntityInfo& info = info_[id];
+  if (met) {
+    if (object.meta.created_ns > 0) at = std::min(at, object.meta.created_ns);
+    info.id = id;
+    info.kind = object.kind;
+    info.since_ns = at;
+  } else {
+    info.since_ns = std::min(info.since_ns, at);
+  }
 
   if (change.type == domain::ObjectChange::Type::kDeleted) {
     CloseAll(id, change.time_ns);
@@ -170,6 +176,7 @@ absl::Status TopologyGraph::Apply(const domain::ObjectChange& change) {
     return absl::OkStatus();
   }
   if (object.kind == KubeKind::kService) info.service_type = object.service()->type;
+  if (object.kind == KubeKind::kPod) RecordContainers(*object.pod(), id);
   uint64_t relations = RelationsHash(object);
   if (info.deleted_ns == kForever && info.relations_hash == relations) return absl::OkStatus();
   info.deleted_ns = kForever;
@@ -236,15 +243,16 @@ void TopologyGraph::ApplyPod(const domain::KubeObject& object, EntityId pod, int
   }
   for (const domain::ConfigRef& ref : spec.volume_config_refs) use(ref);
   SetEdges(pod, Relation::kUses, /*incoming=*/false, used, at_ns);
-
-  for (const domain::ContainerStatus& status : spec.statuses) {
-    if (!status.container_id.empty()) pod_by_container_[status.container_id] = pod;
-    if (!status.last_state.container_id.empty()) {
-      pod_by_container_[status.last_state.container_id] = pod;
-    }
-  }
   pods_by_namespace_[ns].insert(pod);
   RecomputeSelectedBy(pod, ns, at_ns);
+}
+
+void TopologyGraph::RecordContainers(const domain::PodObject& pod, EntityId id) {
+  for (const domain::ContainerStatus& status : pod.statuses) {
+    for (Symbol container : {status.container_id, status.last_state.container_id}) {
+      if (!container.empty()) pod_by_container_.insert_or_assign(container, id);
+    }
+  }
 }
 
 void TopologyGraph::ApplyService(const domain::KubeObject& object, EntityId service,

@@ -154,6 +154,9 @@ class TopologyGraph {
   void CloseAll(domain::EntityId entity, int64_t at_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ApplyPod(const domain::KubeObject& object, domain::EntityId pod, int64_t at_ns)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Files the pod's current and last container ids under it.
+  void RecordContainers(const domain::PodObject& pod, domain::EntityId id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ApplyService(const domain::KubeObject& object, domain::EntityId service, int64_t at_ns)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ApplyNetworkPolicy(const domain::KubeObject& object, domain::EntityId policy, int64_t at_ns)

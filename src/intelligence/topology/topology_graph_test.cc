@@ -210,6 +210,26 @@ TEST_F(TopologyGraphTest, ContainerIdsFindTheirPod) {
   EXPECT_FALSE(graph_.PodByContainerId(Intern("unknown")).has_value());
 }
 
+TEST_F(TopologyGraphTest, ARestartedContainerFindsItsPodAndLeavesTheEdges) {
+  KubeObject pod = Pod("java-app", "j-uid", "n1");
+  domain::ContainerStatus status;
+  status.name = Intern("app");
+  status.container_id = Intern("84d3d308bb9a5765");
+  std::get<domain::PodObject>(pod.spec).statuses.push_back(status);
+  Apply(pod, kT0);
+  size_t edges = graph_.edge_count();
+  auto& restarted = std::get<domain::PodObject>(pod.spec).statuses.back();
+  restarted.last_state.container_id = restarted.container_id;
+  restarted.container_id = Intern("e1a2b3c4d5f60718");
+  restarted.restart_count = 1;
+  Apply(pod, kT0 + kMinute);
+  EntityId id = Id(KubeKind::kPod, "shop", "java-app");
+  EXPECT_EQ(graph_.PodByContainerId(Intern("e1a2b3c4d5f60718")), id);
+  EXPECT_EQ(graph_.PodByContainerId(Intern("84d3d308bb9a5765")), id);
+  EXPECT_EQ(graph_.edge_count(), edges);
+  EXPECT_EQ(graph_.NodeOf(id, kT0 + kMinute), Id(KubeKind::kNode, "", "n1"));
+}
+
 TEST_F(TopologyGraphTest, QuotaLimitsItsNamespace) {
   Apply(Object(KubeKind::kResourceQuota, "shop", "compute", "q-uid"), kT0);
   EXPECT_THAT(Targets(Id(KubeKind::kNamespace, "", "shop"), Relation::kLimitedBy, kT0),
