@@ -29,12 +29,13 @@ Symbol Intern(absl::string_view text) {
   }
   thread_local std::unique_ptr<CachedSymbol[]> cache;
   if (cache == nullptr) cache = std::make_unique<CachedSymbol[]>(kCachedSymbols);
-  CachedSymbol& line = cache[absl::HashOf(text) & (kCachedSymbols - 1)];
+  size_t hash = absl::HashOf(text);
+  CachedSymbol& line = cache[hash & (kCachedSymbols - 1)];
   if (line.size == text.size() && line.symbol != 0 &&
       std::memcmp(line.text, text.data(), text.size()) == 0) {
     return Symbol{line.symbol};
   }
-  Symbol symbol = SymbolTable::Global().Intern(text);
+  Symbol symbol = SymbolTable::Global().Intern(text, hash);
   line.symbol = symbol.value;
   line.size = static_cast<uint8_t>(text.size());
   std::memcpy(line.text, text.data(), text.size());
@@ -48,8 +49,6 @@ SymbolTable& SymbolTable::Global() {
   static SymbolTable* table = new SymbolTable();
   return *table;
 }
-
-size_t SymbolTable::ShardOf(absl::string_view text) { return absl::HashOf(text) & (kShards - 1); }
 
 absl::string_view SymbolTable::Store(Shard& shard, absl::string_view text) {
   char* dest;
@@ -70,33 +69,38 @@ absl::string_view SymbolTable::Store(Shard& shard, absl::string_view text) {
   return absl::string_view(dest, text.size());
 }
 
-Symbol SymbolTable::Intern(absl::string_view text) {
+Symbol SymbolTable::Intern(absl::string_view text) { return Intern(text, absl::HashOf(text)); }
+
+Symbol SymbolTable::Intern(absl::string_view text, size_t hash) {
   if (text.empty()) return Symbol{};
-  size_t shard_index = ShardOf(text);
+  size_t shard_index = ShardOf(hash);
   Shard& shard = shards_[shard_index];
   {
     absl::ReaderMutexLock lock(&shard.mu);
-    if (auto it = shard.index.find(text); it != shard.index.end()) {
+    if (auto it = shard.index.find(Key{hash, text}); it != shard.index.end()) {
       return Symbol{it->second};
     }
   }
   absl::MutexLock lock(&shard.mu);
-  if (auto it = shard.index.find(text); it != shard.index.end()) {
+  if (auto it = shard.index.find(Key{hash, text}); it != shard.index.end()) {
     return Symbol{it->second};
   }
   absl::string_view stored = Store(shard, text);
   size_t local = shard.texts.Append(stored);
   // Symbol 0 is the empty string, so local indices start at 1 within each shard.
   uint32_t value = static_cast<uint32_t>(((local + 1) << kShardBits) | shard_index);
-  shard.index.emplace(stored, value);
+  shard.index.emplace(Key{hash, stored}, value);
   return Symbol{value};
 }
 
 std::optional<Symbol> SymbolTable::Find(absl::string_view text) const {
   if (text.empty()) return Symbol{};
-  const Shard& shard = shards_[ShardOf(text)];
+  size_t hash = absl::HashOf(text);
+  const Shard& shard = shards_[ShardOf(hash)];
   absl::ReaderMutexLock lock(&shard.mu);
-  if (auto it = shard.index.find(text); it != shard.index.end()) return Symbol{it->second};
+  if (auto it = shard.index.find(Key{hash, text}); it != shard.index.end()) {
+    return Symbol{it->second};
+  }
   return std::nullopt;
 }
 

@@ -43,6 +43,8 @@ class SymbolTable {
 
   // Returns the symbol for `text`, adding it when new. The empty string is Symbol{}.
   Symbol Intern(absl::string_view text);
+  // The same, for a caller that has already computed absl::HashOf(text).
+  Symbol Intern(absl::string_view text, size_t hash);
 
   // Returns the symbol for `text` when it was interned before, without adding it.
   std::optional<Symbol> Find(absl::string_view text) const;
@@ -59,16 +61,32 @@ class SymbolTable {
   static constexpr uint32_t kShardBits = 4;
   static constexpr uint32_t kShards = 1u << kShardBits;
 
+  // A text with its hash, computed once per lookup. The map compares hashes before texts, so a
+  // probe reads a stored text only when it is very likely the one sought.
+  struct Key {
+    size_t hash;
+    absl::string_view text;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& key) const { return key.hash; }
+  };
+  struct KeyEq {
+    bool operator()(const Key& a, const Key& b) const {
+      return a.hash == b.hash && a.text == b.text;
+    }
+  };
+
   struct Shard {
     mutable absl::Mutex mu;
-    absl::flat_hash_map<absl::string_view, uint32_t> index ABSL_GUARDED_BY(mu);
+    absl::flat_hash_map<Key, uint32_t, KeyHash, KeyEq> index ABSL_GUARDED_BY(mu);
     std::vector<std::unique_ptr<char[]>> chunks ABSL_GUARDED_BY(mu);
     size_t chunk_used ABSL_GUARDED_BY(mu) = 0;
     size_t text_bytes ABSL_GUARDED_BY(mu) = 0;
     AppendOnlyArray<absl::string_view> texts;
   };
 
-  static size_t ShardOf(absl::string_view text);
+  // The top bits: the map uses the low ones, which must vary within a shard.
+  static size_t ShardOf(size_t hash) { return hash >> (sizeof(size_t) * 8 - kShardBits); }
   static absl::string_view Store(Shard& shard, absl::string_view text)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 
