@@ -93,11 +93,15 @@ void BM_WatchEvents_DecodeAndApply(benchmark::State& state) {
   size_t bytes = 0;
   for (const auto& line : lines) bytes += line.size();
   double pods_memory = 0;
+  double decoder_memory = 0;
   for (auto _ : state) {
     state.PauseTiming();
     domain::EntityRegistry registry;
     intelligence::TopologyGraph graph(domain::Intern("bench"), registry);
+    // Incremental as the live watch decodes, remembering each pod's last version, or each
+    // event decoded from scratch.
     collectors::kubeapi::ObjectDecoder decoder;
+    decoder.set_incremental(state.range(0) == 1);
     int64_t at = 1'772'355'600'000'000'000;
     state.ResumeTiming();
     for (const std::string& line : lines) {
@@ -107,16 +111,29 @@ void BM_WatchEvents_DecodeAndApply(benchmark::State& state) {
     }
     state.PauseTiming();
     pods_memory = static_cast<double>(graph.memory_bytes()) / kPods;
+    decoder_memory = static_cast<double>(decoder.memo_bytes()) / kPods;
     state.ResumeTiming();
   }
   state.SetItemsProcessed(state.iterations() * kEvents);
   state.SetBytesProcessed(state.iterations() * bytes);
   state.counters["graph_bytes_per_live_pod"] = pods_memory;
+  state.counters["decoder_bytes_per_live_pod"] = decoder_memory;
 }
-BENCHMARK(BM_WatchEvents_DecodeAndApply)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WatchEvents_DecodeAndApply)
+    ->ArgName("incremental")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMillisecond);
+
+// Copies `line` into `buffer` with the padding simdjson reads past the end.
+simdjson::padded_string_view Padded(const std::string& line, std::string& buffer) {
+  buffer.reserve(line.size() + simdjson::SIMDJSON_PADDING);
+  buffer.assign(line);
+  return simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity());
+}
 
 // Reads every key and value of every line with simdjson and nothing else: the floor under
-// any decoder that looks at the whole object, for comparison with the two above.
+// any decoder that looks at the whole object, for comparison with the one above.
 size_t WalkJson(simdjson::ondemand::value value) {
   size_t seen = 0;
   switch (value.type()) {
@@ -146,16 +163,47 @@ void BM_WatchEvents_JsonWalkOnly(benchmark::State& state) {
   std::string buffer;
   for (auto _ : state) {
     for (const std::string& line : lines) {
-      buffer.reserve(line.size() + simdjson::SIMDJSON_PADDING);
-      buffer.assign(line);
-      simdjson::ondemand::document doc = parser.iterate(
-          simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity()));
+      simdjson::ondemand::document doc = parser.iterate(Padded(line, buffer));
       benchmark::DoNotOptimize(WalkJson(doc.get_value()));
     }
   }
   state.SetItemsProcessed(state.iterations() * kEvents);
 }
 BENCHMARK(BM_WatchEvents_JsonWalkOnly)->Unit(benchmark::kMillisecond);
+
+// simdjson's DOM parser building its whole tape, and the on-demand parser's first stage
+// (structural indexing) alone: what a decoder built on either would start from.
+void BM_WatchEvents_DomParseOnly(benchmark::State& state) {
+  static const std::vector<std::string> lines = MakeWatchEvents();
+  simdjson::dom::parser parser;
+  std::string buffer;
+  for (auto _ : state) {
+    for (const std::string& line : lines) {
+      simdjson::padded_string_view padded = Padded(line, buffer);
+      simdjson::dom::element doc;
+      auto error = parser.parse(padded.data(), padded.size(), false).get(doc);
+      benchmark::DoNotOptimize(error);
+      benchmark::DoNotOptimize(doc);
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kEvents);
+}
+BENCHMARK(BM_WatchEvents_DomParseOnly)->Unit(benchmark::kMillisecond);
+
+void BM_WatchEvents_OnDemandStage1Only(benchmark::State& state) {
+  static const std::vector<std::string> lines = MakeWatchEvents();
+  simdjson::ondemand::parser parser;
+  std::string buffer;
+  for (auto _ : state) {
+    for (const std::string& line : lines) {
+      simdjson::ondemand::document doc = parser.iterate(Padded(line, buffer));
+      std::string_view type;
+      benchmark::DoNotOptimize(doc["type"].get(type));
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kEvents);
+}
+BENCHMARK(BM_WatchEvents_OnDemandStage1Only)->Unit(benchmark::kMillisecond);
 
 void BM_WatchEvents_DecodeApplyAndDetect(benchmark::State& state) {
   static const std::vector<std::string> lines = MakeWatchEvents();
@@ -166,6 +214,7 @@ void BM_WatchEvents_DecodeApplyAndDetect(benchmark::State& state) {
     domain::EventIdGenerator ids(1);
     collectors::kubeapi::TransitionDetector detector(domain::Intern("bench"), registry, ids);
     collectors::kubeapi::ObjectDecoder decoder;
+    decoder.set_incremental(true);
     std::vector<domain::Event> events;
     int64_t at = 1'772'355'600'000'000'000;
     state.ResumeTiming();

@@ -1,5 +1,6 @@
 // Feeds arbitrary bytes to the Kubernetes decoders as a single object, a list and a watch
-// recording; none may crash, and a decoded object must go through the transition detector.
+// recording; none may crash, and a decoded object must go through the transition detector. An
+// incremental decoder, which remembers objects across inputs, must agree with a fresh one.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -24,7 +25,34 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     detector->Observe({tapio::domain::ObjectChange::Type::kModified, 1, std::move(*object)},
                       &events);
   }
-  (void)decoder->DecodeWatchEvent(text);
+  auto event = decoder->DecodeWatchEvent(text);
+  static auto* incremental = new tapio::collectors::kubeapi::ObjectDecoder();
+  if (incremental->remembered() > 1000) {
+    delete incremental;
+    incremental = new tapio::collectors::kubeapi::ObjectDecoder();
+  }
+  incremental->set_incremental(true);
+  auto remembered = incremental->DecodeWatchEvent(text);
+  if (event.ok() != remembered.ok()) __builtin_trap();
+  if (event.ok()) {
+    const tapio::domain::KubeObject& a = event->object;
+    const tapio::domain::KubeObject& b = remembered->object;
+    if (a.meta.name != b.meta.name || a.meta.uid != b.meta.uid || a.meta.labels != b.meta.labels ||
+        a.meta.created_ns != b.meta.created_ns) {
+      __builtin_trap();
+    }
+    if (a.pod() != nullptr) {
+      if (a.pod()->node_name != b.pod()->node_name ||
+          a.pod()->statuses.size() != b.pod()->statuses.size())
+        __builtin_trap();
+      for (size_t i = 0; i < a.pod()->statuses.size(); ++i) {
+        if (a.pod()->statuses[i].container_id != b.pod()->statuses[i].container_id ||
+            a.pod()->statuses[i].state.exit_code != b.pod()->statuses[i].state.exit_code) {
+          __builtin_trap();
+        }
+      }
+    }
+  }
   std::vector<tapio::collectors::kubeapi::DumpProblem> problems;
   auto handler = [&](const tapio::domain::ObjectChange& change) {
     detector->Observe(change, &events);

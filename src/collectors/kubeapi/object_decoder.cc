@@ -2,9 +2,11 @@
 
 #include <cstring>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "collectors/kubeapi/internal/decode_memo.h"
 #include "collectors/kubeapi/internal/json_fields.h"
 #include "collectors/kubeapi/internal/spec_decoders.h"
 
@@ -39,6 +41,43 @@ absl::StatusOr<std::string> PeekString(ondemand::object& object, const char* nam
   }
   if (auto error = object.reset().error()) return JsonError(error, what);
   return text;
+}
+
+// An object's "kind" and metadata.uid (when `want_uid`), read without consuming the object,
+// which is rewound. A missing or non-string field reads as "".
+// Both view the parser's buffer.
+struct Identity {
+  std::string_view kind;
+  std::string_view uid;
+};
+
+absl::StatusOr<Identity> PeekIdentity(ondemand::object& object, bool want_uid) {
+  Identity identity;
+  bool kind_seen = false;
+  bool uid_seen = !want_uid;
+  std::string_view text;
+  for (auto field : object) {
+    std::string_view key;
+    if (auto error = field.unescaped_key().get(key)) return JsonError(error, "object");
+    if (key == "kind") {
+      kind_seen = true;
+      if (field.value().get_string().get(text) == simdjson::SUCCESS) identity.kind = text;
+    } else if (key == "metadata" && want_uid) {
+      uid_seen = true;
+      ondemand::object meta;
+      if (field.value().get_object().get(meta) != simdjson::SUCCESS) continue;
+      for (auto m : meta) {
+        std::string_view meta_key;
+        if (auto error = m.unescaped_key().get(meta_key)) return JsonError(error, "object");
+        if (meta_key != "uid") continue;
+        if (m.value().get_string().get(text) == simdjson::SUCCESS) identity.uid = text;
+        break;
+      }
+    }
+    if (kind_seen && uid_seen) break;
+  }
+  if (auto error = object.reset().error()) return JsonError(error, "object");
+  return identity;
 }
 
 void DecodeBody(JsonFields& f, ondemand::object& object, domain::KubeObject& out) {
@@ -87,7 +126,7 @@ void DecodeBody(JsonFields& f, ondemand::object& object, domain::KubeObject& out
   for (auto field : object) {
     std::string_view raw_key;
     if (field.unescaped_key().get(raw_key) != simdjson::SUCCESS) return f.Fail("unreadable key");
-    absl::string_view key = View(raw_key);
+    internal::JsonKey key(View(raw_key));
     ondemand::value value;
     if (field.value().get(value) != simdjson::SUCCESS) return f.Fail("unreadable value");
     if (key == "metadata") {
@@ -153,6 +192,10 @@ struct ObjectDecoder::State {
   std::string buffer;
   bool keep_raw = false;
   std::string raw;
+  bool incremental = false;
+  absl::flat_hash_map<std::string, internal::DecodeMemo> memos;
+  // Where a decode records its memo; swapped with the object's when the decode succeeds.
+  internal::DecodeMemo next_memo;
 
   // Copies `json` into a buffer with the padding simdjson needs.
   simdjson::padded_string_view Pad(absl::string_view json) {
@@ -161,15 +204,19 @@ struct ObjectDecoder::State {
     return simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity());
   }
 
+  // Decodes an object of a watch event or list; `last` says it is the object's last version
+  // (deleted), which the decoder need not remember.
   absl::StatusOr<domain::KubeObject> DecodeValue(ondemand::value value,
-                                                 absl::string_view default_kind) {
+                                                 absl::string_view default_kind,
+                                                 bool last = false) {
     ondemand::object object;
     if (auto error = value.get_object().get(object)) return JsonError(error, "object");
     domain::KubeObject out;
-    absl::StatusOr<std::string> peeked = PeekString(object, "kind", "object");
-    if (!peeked.ok()) return peeked.status();
-    std::string kind = *peeked;
-    if (kind.empty() || kind == "PartialObjectMetadata") kind = std::string(default_kind);
+    absl::StatusOr<Identity> identity = PeekIdentity(object, incremental);
+    if (!identity.ok()) return identity.status();
+    absl::string_view kind = View(identity->kind);
+    absl::string_view uid = View(identity->uid);
+    if (kind.empty() || kind == "PartialObjectMetadata") kind = default_kind;
     raw.clear();
     if (keep_raw && kind != "Secret") {
       std::string_view text;
@@ -179,7 +226,18 @@ struct ObjectDecoder::State {
     }
     out.kind = domain::KubeKindFromName(kind);
     JsonFields fields;
+    bool remember = incremental && !uid.empty();
+    auto memo = remember ? memos.find(uid) : memos.end();
+    if (remember) fields.UseMemo(memo == memos.end() ? nullptr : &memo->second, &next_memo);
     DecodeBody(fields, object, out);
+    if (remember && fields.ok()) {
+      if (last) {
+        if (memo != memos.end()) memos.erase(memo);
+      } else if (fields.MemoChanged()) {
+        if (memo == memos.end()) memo = memos.try_emplace(uid).first;
+        memo->second.Swap(next_memo);
+      }
+    }
     if (!fields.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
           kind.empty() ? "object" : kind, " ", domain::Resolve(out.meta.namespace_name),
@@ -194,6 +252,23 @@ ObjectDecoder::ObjectDecoder() : state_(std::make_unique<State>()) {}
 ObjectDecoder::~ObjectDecoder() = default;
 
 void ObjectDecoder::set_keep_raw(bool keep) { state_->keep_raw = keep; }
+
+void ObjectDecoder::set_incremental(bool incremental) {
+  state_->incremental = incremental;
+  if (!incremental) state_->memos.clear();
+}
+
+void ObjectDecoder::Forget(absl::string_view uid) {
+  if (auto it = state_->memos.find(uid); it != state_->memos.end()) state_->memos.erase(it);
+}
+
+size_t ObjectDecoder::remembered() const { return state_->memos.size(); }
+
+size_t ObjectDecoder::memo_bytes() const {
+  size_t bytes = state_->memos.capacity() * sizeof(std::pair<std::string, internal::DecodeMemo>);
+  for (const auto& [uid, memo] : state_->memos) bytes += uid.capacity() + memo.memory_bytes();
+  return bytes;
+}
 
 absl::string_view ObjectDecoder::raw() const { return state_->raw; }
 
@@ -258,7 +333,8 @@ absl::StatusOr<WatchEvent> ObjectDecoder::DecodeWatchEvent(absl::string_view jso
     event.code = static_cast<int32_t>(code);
     return event;
   }
-  absl::StatusOr<domain::KubeObject> decoded = state_->DecodeValue(object, default_kind);
+  absl::StatusOr<domain::KubeObject> decoded =
+      state_->DecodeValue(object, default_kind, event.type == WatchEvent::Type::kDeleted);
   if (!decoded.ok()) return decoded.status();
   event.object = std::move(*decoded);
   return event;

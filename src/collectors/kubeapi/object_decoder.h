@@ -46,6 +46,16 @@ class ObjectDecoder {
   // always empty for a Secret, whose data must not leave the decoder.
   absl::string_view raw() const;
 
+  // When on, the decoder remembers, by uid, what it made of each object of a watch event or a
+  // list, and decodes the object's next version from what changed: the live watch, where an
+  // update repeats most of the object. A DELETED event or Forget() lets the object go. Off by
+  // default: a dump reads each object once.
+  void set_incremental(bool incremental);
+  void Forget(absl::string_view uid);
+  // How many objects the decoder remembers, and the bytes that takes.
+  size_t remembered() const;
+  size_t memo_bytes() const;
+
   // Decodes one object. `default_kind` is used when the JSON has no "kind" (items of an API
   // list response) or only "PartialObjectMetadata" (a metadata-only answer). Kinds Tapio does not
   // model come back as kUnknown with their metadata. Fails with InvalidArgument naming the JSON

@@ -88,6 +88,7 @@ ResourceWatch::ResourceWatch(ResourceType type, HttpClient& client, WatchOptions
       clock_(clock),
       on_change_(std::move(on_change)) {
   decoder_.set_keep_raw(options_.keep_raw);
+  decoder_.set_incremental(true);
 }
 
 absl::Status ResourceWatch::HttpError(int status, const std::string& body, absl::string_view verb) {
@@ -190,6 +191,7 @@ absl::Status ResourceWatch::Relist(const std::atomic<bool>& stop) {
   std::sort(gone.begin(), gone.end());
   for (const std::string& key : gone) {
     const domain::KubeObject& object = known_.at(key);
+    decoder_.Forget(domain::Resolve(object.meta.uid));
     Handle(domain::ObjectChange::Type::kDeleted, object,
            options_.keep_raw ? MetadataJson(type_.kind, object) : std::string());
   }

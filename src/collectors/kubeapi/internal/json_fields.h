@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "collectors/kubeapi/internal/decode_memo.h"
 #include "domain/kube_object.h"
 #include "domain/symbol_table.h"
 #include "simdjson.h"
@@ -21,6 +22,24 @@ namespace ondemand = ::simdjson::ondemand;
 
 // Longest string kept from an object; longer ones are cut (a 10 MB message helps nobody).
 inline constexpr size_t kMaxKeptString = 32 * 1024;
+
+// An object's key. Compared with a literal, it costs a length test and a few inlined loads:
+// decoders try each key against a chain of names, where a call to memcmp per name showed.
+class JsonKey {
+ public:
+  explicit JsonKey(absl::string_view text) : text_(text) {}
+  operator absl::string_view() const { return text_; }  // NOLINT: used where text is wanted
+  absl::string_view text() const { return text_; }
+
+  template <size_t N>
+  bool operator==(const char (&name)[N]) const {
+    return text_.size() == N - 1 && __builtin_memcmp(text_.data(), name, N - 1) == 0;
+  }
+  bool operator==(absl::string_view name) const { return text_ == name; }
+
+ private:
+  absl::string_view text_;
+};
 
 class JsonFields {
  public:
@@ -41,6 +60,19 @@ class JsonFields {
     JsonFields& fields_;
   };
 
+  // Reads results through `previous`, the memo of the object's last decode (may be null), and
+  // builds this decode's memo in `next`, which is only written once the two differ. Without a
+  // call, nothing is remembered.
+  void UseMemo(const DecodeMemo* previous, DecodeMemo* next) {
+    previous_ = previous;
+    next_ = next;
+    offset_ = 0;
+    differs_ = previous == nullptr;
+    if (differs_) next_->Clear();
+  }
+  // After the decode: whether `next` holds this decode's memo; when false, `previous` does.
+  bool MemoChanged();
+
   bool ok() const { return status_.ok(); }
   const absl::Status& status() const { return status_; }
   // Records a problem at the current path (the first one wins).
@@ -49,6 +81,10 @@ class JsonFields {
   // Each returns the value, or a default when the JSON value is null; a value of the wrong
   // type records a problem.
   domain::Symbol Symbol(ondemand::value value);
+  // A container id, without its runtime's prefix ("containerd://").
+  domain::Symbol ContainerId(ondemand::value value);
+  // An object key that is itself data (a label's key).
+  domain::Symbol KeySymbol(absl::string_view key);
   std::string String(ondemand::value value);
   int64_t Int(ondemand::value value);
   bool Bool(ondemand::value value);
@@ -69,6 +105,11 @@ class JsonFields {
 
  private:
   static bool IsNull(ondemand::value& value);
+  // The result of `decode` for the next position, taken from the memo when `reader` read the
+  // same token there last time.
+  template <typename Decode>
+  uint64_t Remembered(char reader, std::string_view token, Decode&& decode);
+  domain::Symbol InternString(ondemand::value value, bool container_id);
   void FailType(ondemand::value& value, absl::string_view expected);
 
   // A key, or an array index when the key is empty.
@@ -85,7 +126,28 @@ class JsonFields {
   std::array<Segment, kMaxDepth> path_;
   size_t depth_ = 0;
   absl::Status status_;
+  const DecodeMemo* previous_ = nullptr;
+  DecodeMemo* next_ = nullptr;
+  // Where the next position starts in `previous_`.
+  size_t offset_ = 0;
+  bool differs_ = false;
 };
+
+template <typename Decode>
+uint64_t JsonFields::Remembered(char reader, std::string_view token, Decode&& decode) {
+  if (next_ == nullptr) return decode();
+  size_t start = offset_;
+  std::optional<uint64_t> kept;
+  if (previous_ != nullptr) kept = previous_->Read(&offset_, reader, token);
+  if (kept.has_value() && !differs_) return *kept;
+  if (!differs_) {
+    next_->AssignPrefix(previous_, start);
+    differs_ = true;
+  }
+  uint64_t result = kept.has_value() ? *kept : decode();
+  next_->Append(reader, token, result);
+  return result;
+}
 
 template <typename Visit>
 void JsonFields::ForEachField(ondemand::value value, Visit&& visit) {
@@ -100,7 +162,7 @@ void JsonFields::ForEachField(ondemand::value value, Visit&& visit) {
     if (field.unescaped_key().get(key) != simdjson::SUCCESS) return Fail("unreadable key");
     ondemand::value inner;
     if (field.value().get(inner) != simdjson::SUCCESS) return Fail("unreadable value");
-    visit(absl::string_view(key.data(), key.size()), inner);
+    visit(JsonKey(absl::string_view(key.data(), key.size())), inner);
     if (!ok()) return;
   }
 }

@@ -9,7 +9,7 @@ using Requirement = domain::LabelSelector::Requirement;
 
 void DecodeRequirement(JsonFields& f, ondemand::value value, Requirement& r) {
   std::string op;
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "key") {
       r.key = f.Symbol(v);
@@ -36,7 +36,7 @@ void DecodeRequirement(JsonFields& f, ondemand::value value, Requirement& r) {
 void DecodePeers(JsonFields& f, ondemand::value value, domain::NetworkPolicyRule& rule) {
   f.ForEachElement(value, [&](ondemand::value element) {
     domain::NetworkPolicyPeer peer;
-    f.ForEachField(element, [&](absl::string_view key, ondemand::value v) {
+    f.ForEachField(element, [&](JsonKey key, ondemand::value v) {
       Scope scope(f, key);
       if (key == "podSelector") {
         peer.pod_selector = DecodeLabelSelector(f, v);
@@ -54,7 +54,7 @@ void DecodeRules(JsonFields& f, ondemand::value value, absl::string_view peers_k
                  std::vector<domain::NetworkPolicyRule>& rules) {
   f.ForEachElement(value, [&](ondemand::value element) {
     domain::NetworkPolicyRule rule;
-    f.ForEachField(element, [&](absl::string_view key, ondemand::value v) {
+    f.ForEachField(element, [&](JsonKey key, ondemand::value v) {
       Scope scope(f, key);
       if (key == peers_key) DecodePeers(f, v, rule);
     });
@@ -66,7 +66,7 @@ void DecodeRules(JsonFields& f, ondemand::value value, absl::string_view peers_k
 
 domain::LabelSelector DecodeLabelSelector(JsonFields& f, ondemand::value value) {
   domain::LabelSelector selector;
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "matchLabels") {
       selector.match_labels = f.StringMap(v);
@@ -82,7 +82,7 @@ domain::LabelSelector DecodeLabelSelector(JsonFields& f, ondemand::value value) 
 void DecodeNetworkPolicySpec(JsonFields& f, ondemand::value value,
                              domain::NetworkPolicyObject& policy) {
   bool types_given = false;
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "podSelector") {
       policy.pod_selector = DecodeLabelSelector(f, v);

@@ -6,16 +6,11 @@ namespace {
 using domain::ConfigRef;
 using Scope = JsonFields::Scope;
 
-absl::string_view StripRuntimePrefix(absl::string_view id) {
-  size_t scheme = id.find("://");
-  return scheme == absl::string_view::npos ? id : id.substr(scheme + 3);
-}
-
 void DecodeConfigRef(JsonFields& f, ondemand::value value, ConfigRef::Kind kind,
                      absl::string_view name_field, std::vector<ConfigRef>& out) {
   ConfigRef ref;
   ref.kind = kind;
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == name_field) {
       ref.name = f.Symbol(v);
@@ -29,11 +24,11 @@ void DecodeConfigRef(JsonFields& f, ondemand::value value, ConfigRef::Kind kind,
 }
 
 void DecodeResources(JsonFields& f, ondemand::value value, domain::ContainerSpec& c) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     bool limits = key == "limits";
     if (!limits && key != "requests") return;
-    f.ForEachField(v, [&](absl::string_view resource, ondemand::value q) {
+    f.ForEachField(v, [&](JsonKey resource, ondemand::value q) {
       Scope inner(f, resource);
       if (resource == "memory") {
         (limits ? c.memory_limit_bytes : c.memory_request_bytes) = f.Quantity(q, 1);
@@ -48,7 +43,7 @@ void DecodeContainer(JsonFields& f, ondemand::value value, bool init,
                      std::vector<domain::ContainerSpec>& out) {
   domain::ContainerSpec c;
   c.init = init;
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "name") {
       c.name = f.Symbol(v);
@@ -62,10 +57,10 @@ void DecodeContainer(JsonFields& f, ondemand::value value, bool init,
       c.has_readiness_probe = true;
     } else if (key == "env") {
       f.ForEachElement(v, [&](ondemand::value env) {
-        f.ForEachField(env, [&](absl::string_view env_key, ondemand::value from) {
+        f.ForEachField(env, [&](JsonKey env_key, ondemand::value from) {
           if (env_key != "valueFrom") return;
           Scope s(f, env_key);
-          f.ForEachField(from, [&](absl::string_view source, ondemand::value ref) {
+          f.ForEachField(from, [&](JsonKey source, ondemand::value ref) {
             Scope s2(f, source);
             if (source == "configMapKeyRef") {
               DecodeConfigRef(f, ref, ConfigRef::Kind::kConfigMap, "name", c.config_refs);
@@ -77,7 +72,7 @@ void DecodeContainer(JsonFields& f, ondemand::value value, bool init,
       });
     } else if (key == "envFrom") {
       f.ForEachElement(v, [&](ondemand::value from) {
-        f.ForEachField(from, [&](absl::string_view source, ondemand::value ref) {
+        f.ForEachField(from, [&](JsonKey source, ondemand::value ref) {
           Scope s(f, source);
           if (source == "configMapRef") {
             DecodeConfigRef(f, ref, ConfigRef::Kind::kConfigMap, "name", c.config_refs);
@@ -92,10 +87,10 @@ void DecodeContainer(JsonFields& f, ondemand::value value, bool init,
 }
 
 void DecodeVolume(JsonFields& f, ondemand::value value, domain::PodObject& pod) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "persistentVolumeClaim") {
-      f.ForEachField(v, [&](absl::string_view k, ondemand::value claim) {
+      f.ForEachField(v, [&](JsonKey k, ondemand::value claim) {
         Scope s(f, k);
         if (k == "claimName") pod.pvc_names.push_back(f.Symbol(claim));
       });
@@ -104,11 +99,11 @@ void DecodeVolume(JsonFields& f, ondemand::value value, domain::PodObject& pod) 
     } else if (key == "secret") {
       DecodeConfigRef(f, v, ConfigRef::Kind::kSecret, "secretName", pod.volume_config_refs);
     } else if (key == "projected") {
-      f.ForEachField(v, [&](absl::string_view k, ondemand::value sources) {
+      f.ForEachField(v, [&](JsonKey k, ondemand::value sources) {
         if (k != "sources") return;
         Scope s(f, k);
         f.ForEachElement(sources, [&](ondemand::value source) {
-          f.ForEachField(source, [&](absl::string_view kind, ondemand::value ref) {
+          f.ForEachField(source, [&](JsonKey kind, ondemand::value ref) {
             Scope s2(f, kind);
             if (kind == "configMap") {
               DecodeConfigRef(f, ref, ConfigRef::Kind::kConfigMap, "name", pod.volume_config_refs);
@@ -124,7 +119,7 @@ void DecodeVolume(JsonFields& f, ondemand::value value, domain::PodObject& pod) 
 
 void DecodeState(JsonFields& f, ondemand::value value, domain::ContainerState& state) {
   using Phase = domain::ContainerState::Phase;
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "waiting") {
       state.phase = Phase::kWaiting;
@@ -135,7 +130,7 @@ void DecodeState(JsonFields& f, ondemand::value value, domain::ContainerState& s
     } else {
       return;
     }
-    f.ForEachField(v, [&](absl::string_view k, ondemand::value x) {
+    f.ForEachField(v, [&](JsonKey k, ondemand::value x) {
       Scope s(f, k);
       if (k == "reason") {
         state.reason = f.Symbol(x);
@@ -150,7 +145,7 @@ void DecodeState(JsonFields& f, ondemand::value value, domain::ContainerState& s
       } else if (k == "finishedAt") {
         state.finished_ns = f.Time(x);
       } else if (k == "containerID") {
-        state.container_id = domain::Intern(StripRuntimePrefix(f.String(x)));
+        state.container_id = f.ContainerId(x);
       }
     });
   });
@@ -160,7 +155,7 @@ void DecodeContainerStatus(JsonFields& f, ondemand::value value, bool init,
                            std::vector<domain::ContainerStatus>& out) {
   domain::ContainerStatus status;
   status.init = init;
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "name") {
       status.name = f.Symbol(v);
@@ -171,7 +166,7 @@ void DecodeContainerStatus(JsonFields& f, ondemand::value value, bool init,
     } else if (key == "image") {
       status.image = f.Symbol(v);
     } else if (key == "containerID") {
-      status.container_id = domain::Intern(StripRuntimePrefix(f.String(v)));
+      status.container_id = f.ContainerId(v);
     } else if (key == "state") {
       DecodeState(f, v, status.state);
     } else if (key == "lastState") {
@@ -184,7 +179,7 @@ void DecodeContainerStatus(JsonFields& f, ondemand::value value, bool init,
 }  // namespace
 
 void DecodePodSpec(JsonFields& f, ondemand::value value, domain::PodObject& pod) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "nodeName") {
       pod.node_name = f.Symbol(v);
@@ -198,7 +193,7 @@ void DecodePodSpec(JsonFields& f, ondemand::value value, domain::PodObject& pod)
 }
 
 void DecodePodStatus(JsonFields& f, ondemand::value value, domain::PodObject& pod) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "phase") {
       pod.phase = f.Symbol(v);

@@ -5,7 +5,7 @@ namespace tapio::collectors::kubeapi::internal {
 using Scope = JsonFields::Scope;
 
 void DecodeMeta(JsonFields& f, ondemand::value value, domain::ObjectMeta& meta) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "name") {
       meta.name = f.Symbol(v);
@@ -25,14 +25,14 @@ void DecodeMeta(JsonFields& f, ondemand::value value, domain::ObjectMeta& meta) 
       meta.labels = f.StringMap(v);
     } else if (key == "annotations") {
       // Only the revision is kept; annotations can be megabytes of JSON nobody here needs.
-      f.ForEachField(v, [&](absl::string_view k, ondemand::value a) {
+      f.ForEachField(v, [&](JsonKey k, ondemand::value a) {
         Scope s(f, k);
         if (k == "deployment.kubernetes.io/revision") meta.revision = f.Symbol(a);
       });
     } else if (key == "ownerReferences") {
       f.ForEachElement(v, [&](ondemand::value owner) {
         domain::OwnerRef ref;
-        f.ForEachField(owner, [&](absl::string_view k, ondemand::value o) {
+        f.ForEachField(owner, [&](JsonKey k, ondemand::value o) {
           Scope s(f, k);
           if (k == "kind") {
             ref.kind = f.Symbol(o);
@@ -54,7 +54,7 @@ void DecodeConditions(JsonFields& f, ondemand::value value,
                       std::vector<domain::Condition>& conditions) {
   f.ForEachElement(value, [&](ondemand::value element) {
     domain::Condition c;
-    f.ForEachField(element, [&](absl::string_view key, ondemand::value v) {
+    f.ForEachField(element, [&](JsonKey key, ondemand::value v) {
       Scope scope(f, key);
       if (key == "type") {
         c.type = f.Symbol(v);
@@ -75,14 +75,14 @@ void DecodeConditions(JsonFields& f, ondemand::value value,
 }
 
 void DecodeNodeSpec(JsonFields& f, ondemand::value value, domain::NodeObject& node) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "unschedulable") {
       node.unschedulable = f.Bool(v);
     } else if (key == "taints") {
       f.ForEachElement(v, [&](ondemand::value element) {
         domain::Taint taint;
-        f.ForEachField(element, [&](absl::string_view k, ondemand::value t) {
+        f.ForEachField(element, [&](JsonKey k, ondemand::value t) {
           Scope s(f, k);
           if (k == "key") {
             taint.key = f.Symbol(t);
@@ -99,14 +99,14 @@ void DecodeNodeSpec(JsonFields& f, ondemand::value value, domain::NodeObject& no
 }
 
 void DecodeNodeStatus(JsonFields& f, ondemand::value value, domain::NodeObject& node) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "conditions") {
       DecodeConditions(f, v, node.conditions);
     } else if (key == "capacity" || key == "allocatable") {
       int64_t& target =
           key == "capacity" ? node.memory_capacity_bytes : node.memory_allocatable_bytes;
-      f.ForEachField(v, [&](absl::string_view resource, ondemand::value q) {
+      f.ForEachField(v, [&](JsonKey resource, ondemand::value q) {
         Scope s(f, resource);
         if (resource == "memory") target = f.Quantity(q, 1);
       });
@@ -115,14 +115,14 @@ void DecodeNodeStatus(JsonFields& f, ondemand::value value, domain::NodeObject& 
 }
 
 void DecodeWorkloadSpec(JsonFields& f, ondemand::value value, domain::WorkloadObject& w) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "replicas") {
       w.replicas = static_cast<int32_t>(f.Int(v));
     } else if (key == "backoffLimit") {
       w.backoff_limit = static_cast<int32_t>(f.Int(v));
     } else if (key == "selector") {
-      f.ForEachField(v, [&](absl::string_view k, ondemand::value labels) {
+      f.ForEachField(v, [&](JsonKey k, ondemand::value labels) {
         Scope s(f, k);
         if (k == "matchLabels") w.selector = f.StringMap(labels);
       });
@@ -131,7 +131,7 @@ void DecodeWorkloadSpec(JsonFields& f, ondemand::value value, domain::WorkloadOb
 }
 
 void DecodeWorkloadStatus(JsonFields& f, ondemand::value value, domain::WorkloadObject& w) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     auto number = [&] { return static_cast<int32_t>(f.Int(v)); };
     if (key == "readyReplicas" || key == "numberReady") {
@@ -157,7 +157,7 @@ void DecodeWorkloadStatus(JsonFields& f, ondemand::value value, domain::Workload
 }
 
 void DecodeServiceSpec(JsonFields& f, ondemand::value value, domain::ServiceObject& s) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "selector") {
       s.selector = f.StringMap(v);
@@ -172,15 +172,15 @@ void DecodeServiceSpec(JsonFields& f, ondemand::value value, domain::ServiceObje
 void DecodeEndpoints(JsonFields& f, ondemand::value value, domain::EndpointSliceObject& e) {
   f.ForEachElement(value, [&](ondemand::value element) {
     domain::EndpointSliceObject::Endpoint endpoint;
-    f.ForEachField(element, [&](absl::string_view key, ondemand::value v) {
+    f.ForEachField(element, [&](JsonKey key, ondemand::value v) {
       Scope scope(f, key);
       if (key == "conditions") {
-        f.ForEachField(v, [&](absl::string_view k, ondemand::value c) {
+        f.ForEachField(v, [&](JsonKey k, ondemand::value c) {
           Scope s(f, k);
           if (k == "ready") endpoint.ready = f.Bool(c);
         });
       } else if (key == "targetRef") {
-        f.ForEachField(v, [&](absl::string_view k, ondemand::value t) {
+        f.ForEachField(v, [&](JsonKey k, ondemand::value t) {
           Scope s(f, k);
           if (k == "kind") {
             endpoint.target_kind = f.Symbol(t);
@@ -197,14 +197,14 @@ void DecodeEndpoints(JsonFields& f, ondemand::value value, domain::EndpointSlice
 }
 
 void DecodeVolumeSpec(JsonFields& f, ondemand::value value, domain::VolumeObject& v) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value x) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value x) {
     Scope scope(f, key);
     if (key == "volumeName") {
       v.volume_name = f.Symbol(x);
     } else if (key == "storageClassName") {
       v.storage_class = f.Symbol(x);
     } else if (key == "claimRef") {
-      f.ForEachField(x, [&](absl::string_view k, ondemand::value c) {
+      f.ForEachField(x, [&](JsonKey k, ondemand::value c) {
         Scope s(f, k);
         if (k == "namespace") {
           v.claim_namespace = f.Symbol(c);
@@ -217,7 +217,7 @@ void DecodeVolumeSpec(JsonFields& f, ondemand::value value, domain::VolumeObject
 }
 
 void DecodeVolumeStatus(JsonFields& f, ondemand::value value, domain::VolumeObject& v) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value x) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value x) {
     Scope scope(f, key);
     if (key == "phase") v.phase = f.Symbol(x);
   });
@@ -228,9 +228,10 @@ namespace {
 std::vector<std::pair<domain::Symbol, domain::Symbol>> QuantityMap(JsonFields& f,
                                                                    ondemand::value value) {
   std::vector<std::pair<domain::Symbol, domain::Symbol>> out;
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
-    out.emplace_back(domain::Intern(key), f.Symbol(v));
+    domain::Symbol resource = f.KeySymbol(key);
+    out.emplace_back(resource, f.Symbol(v));
   });
   return out;
 }
@@ -238,25 +239,24 @@ std::vector<std::pair<domain::Symbol, domain::Symbol>> QuantityMap(JsonFields& f
 }  // namespace
 
 void DecodeQuotaSpec(JsonFields& f, ondemand::value value, domain::QuotaObject& q) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "hard") q.hard = QuantityMap(f, v);
   });
 }
 
 void DecodeQuotaStatus(JsonFields& f, ondemand::value value, domain::QuotaObject& q) {
-  f.ForEachField(value, [&](absl::string_view key, ondemand::value v) {
+  f.ForEachField(value, [&](JsonKey key, ondemand::value v) {
     Scope scope(f, key);
     if (key == "used") q.used = QuantityMap(f, v);
   });
 }
 
-void DecodeEventField(JsonFields& f, absl::string_view key, ondemand::value value,
-                      domain::EventObject& event, int64_t& series_last_ns, uint32_t& series_count,
-                      int64_t& event_time_ns) {
+void DecodeEventField(JsonFields& f, JsonKey key, ondemand::value value, domain::EventObject& event,
+                      int64_t& series_last_ns, uint32_t& series_count, int64_t& event_time_ns) {
   Scope scope(f, key);
   if (key == "involvedObject" || key == "regarding") {
-    f.ForEachField(value, [&](absl::string_view k, ondemand::value v) {
+    f.ForEachField(value, [&](JsonKey k, ondemand::value v) {
       Scope s(f, k);
       if (k == "kind") {
         event.regarding_kind_name = f.Symbol(v);
@@ -286,7 +286,7 @@ void DecodeEventField(JsonFields& f, absl::string_view key, ondemand::value valu
   } else if (key == "eventTime") {
     event_time_ns = f.Time(value);
   } else if (key == "series") {
-    f.ForEachField(value, [&](absl::string_view k, ondemand::value v) {
+    f.ForEachField(value, [&](JsonKey k, ondemand::value v) {
       Scope s(f, k);
       if (k == "count") {
         series_count = static_cast<uint32_t>(f.Int(v));
@@ -295,7 +295,7 @@ void DecodeEventField(JsonFields& f, absl::string_view key, ondemand::value valu
       }
     });
   } else if (key == "source" || key == "deprecatedSource") {
-    f.ForEachField(value, [&](absl::string_view k, ondemand::value v) {
+    f.ForEachField(value, [&](JsonKey k, ondemand::value v) {
       Scope s(f, k);
       if (k == "component" && event.component.empty()) {
         event.component = f.Symbol(v);

@@ -29,7 +29,7 @@ domain::LabelSelector DecodeLabelSelector(JsonFields& fields, ondemand::value va
 void DecodeNetworkPolicySpec(JsonFields& fields, ondemand::value value,
                              domain::NetworkPolicyObject& policy);
 // One top-level field of a core/v1 or events.k8s.io/v1 Event.
-void DecodeEventField(JsonFields& fields, absl::string_view key, ondemand::value value,
+void DecodeEventField(JsonFields& fields, JsonKey key, ondemand::value value,
                       domain::EventObject& event, int64_t& series_last_ns, uint32_t& series_count,
                       int64_t& event_time_ns);
 

@@ -1,0 +1,43 @@
+// What decoding one version of an object made of each scalar it read: the value's raw JSON
+// token, which reader read it, and the result (a Symbol, a time, a quantity). Decoding the
+// object's next version compares each token with the one at the same position, in decoding
+// order, and takes the result when both match, without unescaping, parsing or interning again.
+// A field added or removed shifts the later positions, which then miss and are decoded as
+// usual: the memo saves work and never changes a result.
+#ifndef TAPIO_COLLECTORS_KUBEAPI_INTERNAL_DECODE_MEMO_H_
+#define TAPIO_COLLECTORS_KUBEAPI_INTERNAL_DECODE_MEMO_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tapio::collectors::kubeapi::internal {
+
+class DecodeMemo {
+ public:
+  // Tokens longer than this are not kept: their position always misses.
+  static constexpr size_t kMaxToken = 255;
+
+  // Reads the position at byte `*offset` and moves `*offset` past it: its result, when
+  // `reader` read exactly `token` there.
+  std::optional<uint64_t> Read(size_t* offset, char reader, std::string_view token) const;
+  // Keeps the result of the next position. `reader` names what made it (not '\0').
+  void Append(char reader, std::string_view token, uint64_t result);
+  // Makes this memo the positions of `other` before byte `offset` (none when `other` is null).
+  void AssignPrefix(const DecodeMemo* other, size_t offset);
+
+  size_t bytes() const { return records_.size(); }
+  void Clear() { records_.clear(); }
+  void Swap(DecodeMemo& other) noexcept { records_.swap(other.records_); }
+  size_t memory_bytes() const { return records_.capacity(); }
+
+ private:
+  // Each position is a reader byte, a token size byte, the token and 8 bytes of result.
+  std::string records_;
+};
+
+}  // namespace tapio::collectors::kubeapi::internal
+
+#endif  // TAPIO_COLLECTORS_KUBEAPI_INTERNAL_DECODE_MEMO_H_
