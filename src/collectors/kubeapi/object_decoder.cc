@@ -228,6 +228,7 @@ struct ObjectDecoder::State {
     JsonFields fields;
     bool remember = incremental && !uid.empty();
     auto memo = remember ? memos.find(uid) : memos.end();
+    if (memo != memos.end()) memo->second.Prefetch();
     if (remember) fields.UseMemo(memo == memos.end() ? nullptr : &memo->second, &next_memo);
     DecodeBody(fields, object, out);
     if (remember && fields.ok()) {

@@ -29,6 +29,10 @@ class DecodeMemo {
   void AssignPrefix(const DecodeMemo* other, size_t offset);
 
   size_t bytes() const { return records_.size(); }
+  // Asks the CPU to fetch the records now: a decode reads them all, one by one.
+  void Prefetch() const {
+    for (size_t at = 0; at < records_.size(); at += 64) __builtin_prefetch(records_.data() + at);
+  }
   void Clear() { records_.clear(); }
   void Swap(DecodeMemo& other) noexcept { records_.swap(other.records_); }
   size_t memory_bytes() const { return records_.capacity(); }
