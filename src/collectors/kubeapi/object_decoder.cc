@@ -235,8 +235,10 @@ struct ObjectDecoder::State {
       if (last) {
         if (memo != memos.end()) memos.erase(memo);
       } else if (fields.MemoChanged()) {
-        if (memo == memos.end()) memo = memos.try_emplace(uid).first;
+        bool first = memo == memos.end();
+        if (first) memo = memos.try_emplace(uid).first;
         memo->second.Swap(next_memo);
+        if (first) memo->second.ShrinkToFit();
       }
     }
     if (!fields.ok()) {

@@ -25,17 +25,20 @@ void DecodeMemo::Append(char reader, std::string_view token, uint64_t result) {
   // No reader is '\0': a token too long to keep leaves a position nothing matches.
   records_.push_back(kept ? reader : '\0');
   records_.push_back(static_cast<char>(kept ? token.size() : 0));
-  if (kept) records_.append(token.data(), token.size());
+  if (kept) records_.insert(records_.end(), token.begin(), token.end());
   char bytes[sizeof(result)];
   std::memcpy(bytes, &result, sizeof(result));
-  records_.append(bytes, sizeof(result));
+  records_.insert(records_.end(), bytes, bytes + sizeof(result));
 }
 
 void DecodeMemo::AssignPrefix(const DecodeMemo* other, size_t offset) {
   if (other == nullptr) {
     records_.clear();
   } else {
-    records_.assign(other->records_, 0, offset);
+    // This decode will have about as many positions as the other: reserving for them keeps
+    // the memo from growing by doubling, with up to half of it unused.
+    records_.reserve(other->records_.size() + 64);
+    records_.assign(other->records_.begin(), other->records_.begin() + offset);
   }
 }
 

@@ -10,8 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <string_view>
+#include <vector>
 
 namespace tapio::collectors::kubeapi::internal {
 
@@ -35,11 +35,13 @@ class DecodeMemo {
   }
   void Clear() { records_.clear(); }
   void Swap(DecodeMemo& other) noexcept { records_.swap(other.records_); }
+  // Gives back what the records do not use: for a memo about to be kept a long time.
+  void ShrinkToFit() { records_.shrink_to_fit(); }
   size_t memory_bytes() const { return records_.capacity(); }
 
  private:
   // Each position is a reader byte, a token size byte, the token and 8 bytes of result.
-  std::string records_;
+  std::vector<char> records_;
 };
 
 }  // namespace tapio::collectors::kubeapi::internal
