@@ -64,12 +64,13 @@ TopologyGraph::TopologyGraph(Symbol cluster, domain::EntityRegistry& registry)
     : cluster_(cluster), registry_(registry) {}
 
 EntityId TopologyGraph::Entity(KubeKind kind, Symbol namespace_name, Symbol name, Symbol uid,
-                               int64_t at_ns) {
+                               int64_t at_ns, bool* met) {
   domain::EntityRef ref{cluster_, domain::Intern(domain::KubeKindName(kind)),
                         domain::IsClusterScoped(kind) ? Symbol{} : namespace_name, name, uid};
   absl::StatusOr<EntityId> id = registry_.Register(ref);
   if (!id.ok()) return EntityId{};
   auto [it, inserted] = info_.try_emplace(*id);
+  if (met != nullptr) *met = inserted;
   if (inserted) {
     it->second.id = *id;
     it->second.kind = kind;
@@ -141,25 +142,18 @@ absl::Status TopologyGraph::Apply(const domain::ObjectChange& change) {
   }
   absl::MutexLock lock(&mu_);
   const Symbol ns = object.meta.namespace_name;
-  domain::EntityRef ref{cluster_, domain::Intern(domain::KubeKindName(object.kind)),
-                        domain::IsClusterScoped(object.kind) ? Symbol{} : ns, object.meta.name,
-                        object.meta.uid};
-  absl::StatusOr<EntityId> registered = registry_.Register(ref);
-  if (!registered.ok()) return absl::InvalidArgumentError("object could not be registered");
-  const EntityId id = *registered;
   // Known to the graph, not merely to the registry: an event may have named the object first.
-  auto [slot, met] = info_.try_emplace(id);
-  EntityInfo& info = slot->second;
+  bool met = false;
+  const EntityId id =
+      Entity(object.kind, ns, object.meta.name, object.meta.uid, change.time_ns, &met);
+  if (!id.valid()) return absl::InvalidArgumentError("object could not be registered");
+  EntityInfo& info = info_[id];
   // A newly met object's relations hold from its creation, not from when Tapio first saw it
   // (a dump taken after an incident must still explain the incident).
   int64_t at = change.time_ns;
-  if (met) {
-    if (object.meta.created_ns > 0) at = std::min(at, object.meta.created_ns);
-    info.id = id;
-    info.kind = object.kind;
+  if (met && object.meta.created_ns > 0) {
+    at = std::min(at, object.meta.created_ns);
     info.since_ns = at;
-  } else {
-    info.since_ns = std::min(info.since_ns, at);
   }
 
   if (change.type == domain::ObjectChange::Type::kDeleted) {

@@ -144,8 +144,11 @@ class TopologyGraph {
     std::shared_ptr<const domain::NetworkPolicyObject> spec;
   };
 
+  // Registers an entity the graph meets at `at_ns`; `met` (when given) tells whether the graph
+  // did not know it before.
   domain::EntityId Entity(domain::KubeKind kind, domain::Symbol namespace_name, domain::Symbol name,
-                          domain::Symbol uid, int64_t at_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                          domain::Symbol uid, int64_t at_ns, bool* met = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes the open `relation` edges from `from` (or into `to`, when `incoming`) exactly
   // `targets`, closing the others at `at_ns`.
   void SetEdges(domain::EntityId entity, Relation relation, bool incoming,
