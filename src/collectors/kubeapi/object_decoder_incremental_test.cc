@@ -128,7 +128,8 @@ TEST(ObjectDecoderIncrementalTest, AValueOfTheWrongTypeIsAnErrorEvenWhereTheLast
   // The failed version leaves the memory of the good one, which still decodes.
   absl::StatusOr<domain::KubeObject> again = DecodeOnly(decoder, base);
   ASSERT_TRUE(again.ok()) << again.status();
-  EXPECT_EQ(Describe(*again), Describe(*DecodeOnly(*std::make_unique<ObjectDecoder>(), base)));
+  ObjectDecoder fresh;
+  EXPECT_EQ(Describe(*again), Describe(*DecodeOnly(fresh, base)));
 }
 
 TEST(ObjectDecoderIncrementalTest, ADeletedObjectIsForgotten) {

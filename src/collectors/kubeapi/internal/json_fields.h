@@ -29,7 +29,6 @@ class JsonKey {
  public:
   explicit JsonKey(absl::string_view text) : text_(text) {}
   operator absl::string_view() const { return text_; }  // NOLINT: used where text is wanted
-  absl::string_view text() const { return text_; }
 
   template <size_t N>
   bool operator==(const char (&name)[N]) const {
